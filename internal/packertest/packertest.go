@@ -1,0 +1,155 @@
+// Package packertest runs the pinned packer binary, with this repository's plugin
+// built from the working tree and the pinned hashicorp/amazon plugin, for end-to-end tests.
+package packertest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goldenami/packer-plugin-golden/internal/rigpath"
+)
+
+// PluginAddress is the source address users write in required_plugins.
+const PluginAddress = "github.com/goldenami/golden"
+
+// Packer runs packer with a private plugin dir holding golden (built from source) and amazon.
+type Packer struct {
+	Bin       string // the packer binary
+	PluginDir string // PACKER_PLUGIN_PATH
+	Env       []string
+}
+
+var (
+	installOnce sync.Once
+	installed   string
+	installErr  error
+)
+
+// New returns a Packer whose plugin dir holds this tree's plugin, built once per test binary.
+// It fails the test, saying how to fix it, when the pinned tools are missing.
+func New(t testing.TB) *Packer {
+	t.Helper()
+	tools, err := rigpath.FindTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	installOnce.Do(func() { installed, installErr = install(tools) })
+	if installErr != nil {
+		t.Fatal(installErr)
+	}
+	return &Packer{Bin: tools.Packer, PluginDir: installed}
+}
+
+// install builds the plugin into a fresh plugin dir beside a link to the amazon plugin.
+func install(tools rigpath.Tools) (string, error) {
+	root, err := rigpath.RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	cache, err := rigpath.CacheDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(cache, "plugins-test-")
+	if err != nil {
+		return "", err
+	}
+	amazon := filepath.Join(tools.PluginDir, "github.com", "hashicorp", "amazon")
+	if _, err := os.Stat(amazon); err != nil {
+		return "", fmt.Errorf("the amazon plugin is not installed in %s: run `make tools`", tools.PluginDir)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "github.com", "hashicorp"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Symlink(amazon, filepath.Join(dir, "github.com", "hashicorp", "amazon")); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "packer-plugin-golden")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the plugin: %w\n%s", err, out)
+	}
+	inst := exec.Command(tools.Packer, "plugins", "install", "--path", bin, PluginAddress)
+	inst.Env = append(os.Environ(), "PACKER_PLUGIN_PATH="+dir)
+	if out, err := inst.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("installing the plugin: %w\n%s", err, out)
+	}
+	return dir, os.Remove(bin)
+}
+
+// Result is what a packer run printed and how it ended.
+type Result struct {
+	Output   string // stdout and stderr interleaved
+	ExitCode int
+	Duration time.Duration
+}
+
+// Command prepares `packer args...` in dir with the plugin dir and p.Env plus env.
+// It runs in its own process group, so a test can SIGINT the group as Ctrl-C does.
+func (p *Packer) Command(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, p.Bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(append(os.Environ(),
+		"PACKER_PLUGIN_PATH="+p.PluginDir,
+		"CHECKPOINT_DISABLE=1",
+		"PACKER_NO_COLOR=1",
+	), p.Env...), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd
+}
+
+// Run runs packer to completion, logging its output to the test, and returns the result.
+func (p *Packer) Run(t testing.TB, ctx context.Context, dir string, env []string, args ...string) Result {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := p.Command(ctx, dir, env, args...)
+	cmd.Stdout = io.MultiWriter(&out, testWriter{t})
+	cmd.Stderr = cmd.Stdout
+	start := time.Now()
+	err := cmd.Run()
+	res := Result{Output: out.String(), Duration: time.Since(start)}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		res.ExitCode = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("running packer %s: %v", strings.Join(args, " "), err)
+	}
+	return res
+}
+
+// testWriter streams packer's output into the test log, line by line.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Logf("packer: %s", strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// Main runs the tests of a package that uses New, then removes the plugin dir it built.
+// Call it from TestMain: func TestMain(m *testing.M) { os.Exit(packertest.Main(m)) }.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if installed != "" {
+		if err := os.RemoveAll(installed); err != nil {
+			fmt.Fprintln(os.Stderr, "packertest: removing the test plugin dir:", err)
+		}
+	}
+	return code
+}
