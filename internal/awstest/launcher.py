@@ -1,0 +1,374 @@
+"""Serve moto 5.2.1 with the fidelity patches of packer-plugin-golden's test rig.
+
+Usage: python3 launcher.py PORT
+
+Each patch makes moto behave as the cited AWS documentation says; each has a Go
+test in this package. GOLDEN_MOTO_PATCHES=0 serves stock moto (the control
+endpoint stays) to show which of those tests fail without the patches.
+Several patches reach private names of moto, so the version is pinned.
+"""
+
+import base64
+import datetime
+import json
+import os
+import sys
+import threading
+import time
+
+MOTO_VERSION = "5.2.1"
+
+try:
+    import moto
+except ImportError:
+    sys.stderr.write("moto not found\n")
+    sys.exit(3)
+if moto.__version__ != MOTO_VERSION:
+    sys.stderr.write(f"moto {moto.__version__} found, the rig needs exactly {MOTO_VERSION}\n")
+    sys.exit(4)
+
+import moto.server
+from cryptography.hazmat.primitives.asymmetric import utils
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import EC2ClientError, InvalidParameterDependency, InvalidParameterValue
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.amis import Ami, AmiBackend
+from moto.ec2.models.elastic_block_store import Snapshot
+from moto.ec2.responses.amis import AmisResponse
+from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+from moto.kms.exceptions import ValidationException
+from moto.kms.models import kms_backends
+from moto.kms.responses import KmsResponse
+from moto.kms.utils import ECDSAPrivateKey, RSAPrivateKey
+from moto.moto_api._internal.models import MotoAPIBackend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from werkzeug.wrappers import Request, Response
+
+# Copy behaviour, set by POST /_golden/config and cleared by /moto-api/reset.
+DEFAULT_CONFIG = {
+    "copy_pending_seconds": 0.0,  # a copy stays pending at least this long
+    "copy_pending_polls": 0,  # ... and for this many DescribeImages calls that return it
+    "copy_fail_regions": [],  # copies into these regions end in state "failed"
+    "copy_stuck_regions": [],  # copies into these regions stay pending forever
+}
+config = dict(DEFAULT_CONFIG)
+lock = threading.Lock()  # moto has none; copies from parallel region requests race
+digest_request = threading.local()  # moto serves each request on its own thread
+
+
+def state(backend, name):
+    """Rig state kept on a region's EC2 backend, so that /moto-api/reset clears it."""
+    return backend.__dict__.setdefault("_golden_" + name, {})
+
+
+class IdempotentParameterMismatch(EC2ClientError):
+    def __init__(self, token):
+        super().__init__(
+            "IdempotentParameterMismatch",
+            f"Client token {token} was already used with different parameters.",
+        )
+
+
+def ebs_key_arn(account_id, region, key_id):
+    """The ARN of the symmetric KMS key that EBS can use in region, or None."""
+    if key_id.startswith("arn:") and key_id.split(":")[3] != region:
+        return None  # the key must be in the destination region
+    try:
+        key = kms_backends[account_id][region].describe_key(key_id)
+    except Exception:  # moto raises KeyError or AttributeError for unknown ids
+        return None
+    if not key.enabled or key.key_usage != "ENCRYPT_DECRYPT" or key.key_spec != "SYMMETRIC_DEFAULT":
+        return None  # EBS takes enabled symmetric keys only
+    return key.arn
+
+
+def patch_copy_image():
+    """CopyImage: Encrypted, KmsKeyId, ClientToken, TagSpecifications, CopyImageTags.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopyImage.html
+    https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html
+    KmsKeyId is resolved in the destination region; an unusable key is reported
+    asynchronously (the copy ends in state "failed"), as the KmsKeyId doc says.
+    """
+
+    def copy_image(self):
+        self.error_on_dryrun()
+        p = {k: self._get_param(k) for k in ("SourceImageId", "SourceRegion", "Name", "Description", "KmsKeyId", "ClientToken")}
+        encrypted = self._get_bool_param("Encrypted", False)
+        if p["KmsKeyId"] and not encrypted:
+            raise InvalidParameterDependency("KmsKeyId", "Encrypted")
+        tag_specs = self._get_param("TagSpecifications", [])
+        for spec in tag_specs:
+            if spec["ResourceType"] not in ("image", "snapshot"):
+                raise InvalidParameterValue(f"'{spec['ResourceType']}' is not a valid taggable resource type for this operation.")
+        backend = self.ec2_backend
+        fingerprint = json.dumps([p, encrypted, tag_specs, self._get_bool_param("CopyImageTags", False)], sort_keys=True, default=str)
+        with lock:
+            tokens = state(backend, "copy_tokens")
+            token = p["ClientToken"]
+            if token and token in tokens:
+                image_id, seen = tokens[token]
+                if seen != fingerprint:
+                    raise IdempotentParameterMismatch(token)
+                return ActionResult({"ImageId": image_id})
+            image = backend.copy_image(p["SourceImageId"], p["SourceRegion"], p["Name"], p["Description"])
+            source_backend = ec2_backends[backend.account_id][p["SourceRegion"]]
+            source = source_backend.describe_images(ami_ids=[p["SourceImageId"]])[0]
+            for attr in ("root_device_type", "root_device_name", "boot_mode"):
+                setattr(image, attr, getattr(source, attr))
+            image.source_image_id, image.source_image_region = source.id, p["SourceRegion"]
+            key_ok = encrypt_copy(backend, image, source, encrypted, p["KmsKeyId"])
+            tag_copy(image, source_backend, source, tag_specs, self._get_bool_param("CopyImageTags", False))
+            start_pending(backend, image, key_ok)
+            if token:
+                tokens[token] = (image.id, fingerprint)
+        return ActionResult({"ImageId": image.id})
+
+    def encrypt_copy(backend, image, source, encrypted, kms_key_id):
+        if not (encrypted or source.ebs_snapshot.encrypted):
+            return True  # unencrypted snapshots stay unencrypted
+        arn = ebs_key_arn(backend.account_id, backend.region_name, kms_key_id or "alias/aws/ebs")
+        image.ebs_snapshot.encrypted = True
+        image.ebs_snapshot.kms_key_id = arn
+        return arn is not None
+
+    def tag_copy(image, source_backend, source, tag_specs, copy_image_tags):
+        if copy_image_tags:
+            user_tags = {k: v for k, v in sorted(source_backend.tags.get(source.id, {}).items()) if not k.startswith("aws:")}
+            image.add_tags(user_tags)
+        for spec in tag_specs:
+            target = image if spec["ResourceType"] == "image" else image.ebs_snapshot
+            target.add_tags({t["Key"]: t["Value"] for t in spec.get("Tags", [])})
+
+    AmisResponse.copy_image = copy_image
+
+
+def patch_block_device_mappings():
+    """DescribeImages shows whether each EBS mapping is encrypted.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html
+    (KmsKeyId there is request-only: DescribeSnapshots reports the key.)
+    """
+    original = Ami.block_device_mappings.fget
+
+    def block_device_mappings(self):
+        mappings = original(self)
+        for m in mappings:
+            m["Ebs"]["Encrypted"] = bool(self.ebs_snapshot.encrypted)
+        return mappings
+
+    Ami.block_device_mappings = property(block_device_mappings)
+
+
+def start_pending(backend, image, key_ok):
+    """Makes a fresh copy pending, as AWS reports copies until their snapshots complete."""
+    region = backend.region_name
+    state(backend, "copies")[image.id] = {
+        "start": time.monotonic(),
+        "polls": 0,
+        "seconds": float(config["copy_pending_seconds"]),
+        "polls_needed": int(config["copy_pending_polls"]),
+        "fail": region in config["copy_fail_regions"] or not key_ok,
+        "stuck": region in config["copy_stuck_regions"],
+    }
+    image.state = "pending"
+    image.ebs_snapshot.status = "pending"
+    image.ebs_snapshot.golden_progress = "0%"
+
+
+def advance_copies(backend, polled_ids):
+    """Moves pending copies on by elapsed time and by DescribeImages polls."""
+    for image_id, c in state(backend, "copies").items():
+        image = backend.amis.get(image_id)
+        if image is None or image.state != "pending":
+            continue
+        elapsed = time.monotonic() - c["start"]
+        done = min(
+            elapsed / c["seconds"] if c["seconds"] > 0 else 1.0,
+            c["polls"] / c["polls_needed"] if c["polls_needed"] > 0 else 1.0,
+        )
+        if polled_ids is None or image_id in polled_ids:
+            c["polls"] += 1
+        snapshot = image.ebs_snapshot
+        if c["stuck"] or done < 1.0:
+            snapshot.golden_progress = f"{min(int(done * 100), 99)}%"
+        elif c["fail"]:
+            image.state = "failed"
+            image.state_reason = {"Code": "Server.InternalError", "Message": "Copy image failed with an internal error."}
+            snapshot.status, snapshot.golden_progress = "error", "0%"
+        else:
+            image.state = "available"
+            snapshot.status, snapshot.golden_progress = "completed", "100%"
+
+
+def patch_copy_pending():
+    """Copies stay pending while their snapshots copy; Progress grows to 100%.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html
+    Wraps the responses, not the backends (moto calls those internally), and
+    advances before filtering, so a state=available filter sees the new state.
+    """
+    describe_images = AmisResponse.describe_images
+    describe_snapshots = ElasticBlockStore.describe_snapshots
+
+    def images(self):
+        with lock:
+            advance_copies(self.ec2_backend, set(self._get_param("ImageIds", [])) or None)
+        return describe_images(self)
+
+    def snapshots(self):
+        with lock:
+            advance_copies(self.ec2_backend, set())
+        return describe_snapshots(self)
+
+    AmisResponse.describe_images = images
+    ElasticBlockStore.describe_snapshots = snapshots
+    Snapshot.progress = property(lambda self: getattr(self, "golden_progress", "100%"))
+
+
+def patch_create_image_snapshot_tags():
+    """CreateImage applies a "snapshot" TagSpecification to the image's snapshots.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html
+    """
+    original = AmiBackend.create_image
+
+    def create_image(self, instance_id, name, description, tag_specifications):
+        snapshot_specs = [s for s in tag_specifications if s["ResourceType"] == "snapshot"]
+        other_specs = [s for s in tag_specifications if s["ResourceType"] != "snapshot"]
+        image = original(self, instance_id, name, description, tag_specifications=other_specs)
+        for spec in snapshot_specs:
+            image.ebs_snapshot.add_tags({t["Key"]: t["Value"] for t in spec.get("Tags", [])})
+        return image
+
+    AmiBackend.create_image = create_image
+
+
+def patch_image_deprecation():
+    """EnableImageDeprecation / DisableImageDeprecation set and clear DeprecationTime.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisableImageDeprecation.html
+    DeprecateAt is rounded to the nearest minute and cannot be in the past.
+    """
+
+    def enable_image_deprecation(self):
+        self.error_on_dryrun()
+        image = self.ec2_backend.describe_images(ami_ids=[self._get_param("ImageId")])[0]
+        at = self._get_param("DeprecateAt")
+        if isinstance(at, str):
+            at = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+        at = at.astimezone(datetime.timezone.utc) + datetime.timedelta(seconds=30)
+        at = at.replace(second=0, microsecond=0)
+        if at < datetime.datetime.now(datetime.timezone.utc):
+            raise InvalidParameterValue("The deprecation time can't be in the past.")
+        image.deprecation_time = at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        return ActionResult({"Return": True})
+
+    def disable_image_deprecation(self):
+        self.error_on_dryrun()
+        image = self.ec2_backend.describe_images(ami_ids=[self._get_param("ImageId")])[0]
+        image.deprecation_time = None
+        return ActionResult({"Return": True})
+
+    AmisResponse.enable_image_deprecation = enable_image_deprecation
+    AmisResponse.disable_image_deprecation = disable_image_deprecation
+
+
+def patch_kms_digest():
+    """KMS Sign/Verify with MessageType=DIGEST sign the given digest as is.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html
+    moto hashes inside its key classes' private helpers; under DIGEST they
+    return cryptography's Prehashed instead.
+    """
+
+    def with_message_type(handler):
+        def wrapped(self):
+            digest = self._get_param("MessageType") == "DIGEST"
+            if digest:
+                check_digest_length(self._get_param("Message"), self._get_param("SigningAlgorithm"))
+            digest_request.on = digest
+            try:
+                return handler(self)
+            finally:
+                digest_request.on = False
+
+        return wrapped
+
+    def check_digest_length(message, algorithm):
+        if isinstance(message, str):
+            message = base64.b64decode(message)
+        if len(message) * 8 != int(algorithm.rsplit("_", 1)[1]):
+            raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
+
+    def prehashed(h):
+        return utils.Prehashed(h) if getattr(digest_request, "on", False) else h
+
+    ecdsa_hash = ECDSAPrivateKey._ECDSAPrivateKey__hash_algorithm
+    rsa_hash = RSAPrivateKey._RSAPrivateKey__padding_and_hash_algorithm
+
+    def ecdsa_hash_algorithm(self, algorithm):
+        return prehashed(ecdsa_hash(self, algorithm))
+
+    def rsa_padding_and_hash_algorithm(self, algorithm):
+        pad, h = rsa_hash(self, algorithm)
+        return pad, prehashed(h)
+
+    KmsResponse.sign = with_message_type(KmsResponse.sign)
+    KmsResponse.verify = with_message_type(KmsResponse.verify)
+    ECDSAPrivateKey._ECDSAPrivateKey__hash_algorithm = ecdsa_hash_algorithm
+    RSAPrivateKey._RSAPrivateKey__padding_and_hash_algorithm = rsa_padding_and_hash_algorithm
+
+
+def serve_control():
+    """GET/POST /_golden/config: the copy behaviour above, as JSON."""
+    dispatch = DomainDispatcherApplication.__call__
+
+    def call(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/_golden/config":
+            return dispatch(self, environ, start_response)
+        request = Request(environ)
+        if request.method == "POST":
+            try:
+                update = request.get_json(force=True)
+                unknown = sorted(set(update) - set(DEFAULT_CONFIG))
+                if unknown:
+                    raise ValueError(f"unknown keys {unknown}, known: {sorted(DEFAULT_CONFIG)}")
+            except Exception as e:
+                return Response(json.dumps({"error": str(e)}), 400, mimetype="application/json")(environ, start_response)
+            with lock:
+                config.clear()
+                config.update(DEFAULT_CONFIG, **update)
+        return Response(json.dumps(config, sort_keys=True), mimetype="application/json")(environ, start_response)
+
+    DomainDispatcherApplication.__call__ = call
+
+    reset = MotoAPIBackend.reset
+
+    def reset_config(self):
+        reset(self)
+        with lock:
+            config.clear()
+            config.update(DEFAULT_CONFIG)
+
+    MotoAPIBackend.reset = reset_config
+
+
+PATCHES = (
+    patch_copy_image,
+    patch_block_device_mappings,
+    patch_copy_pending,
+    patch_create_image_snapshot_tags,
+    patch_image_deprecation,
+    patch_kms_digest,
+)
+
+if __name__ == "__main__":
+    if os.environ.get("GOLDEN_MOTO_PATCHES", "1") != "0":
+        for patch in PATCHES:
+            patch()
+    serve_control()
+    moto.server.main(["-H", "127.0.0.1", "-p", sys.argv[1]])
