@@ -89,7 +89,8 @@ func TestCopyPendingForTime(t *testing.T) {
 	}
 }
 
-// The SDK's waiter sees copies complete, fail, or never finish.
+// The SDK's waiter sees copies complete, fail, or never finish. Stock moto:
+// the failing and stuck cases fail (copies are available at once).
 func TestCopyWaiter(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -23,7 +23,7 @@ import (
 // The amazon builder refuses a source AMI that is not EBS-backed; moto's own
 // AMIs are "standard". The seed must be in every region a test may use.
 func TestSeedAMIInEveryRegion(t *testing.T) {
-	rig := awstest.Start(t)
+	rig := awstest.Shared(t)
 	for _, region := range []string{"us-east-1", "eu-west-1", "ap-southeast-2"} {
 		out, err := ec2.NewFromConfig(rig.Config(region)).DescribeImages(t.Context(), &ec2.DescribeImagesInput{
 			Owners:  []string{awstest.SourceAMIOwner},
