@@ -3,6 +3,7 @@ package awstest
 import (
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,9 +23,10 @@ const (
 // calls moto lacks answer 500, which the SDK retries.
 const MaxAttempts = 3
 
-// Env is what a child process (packer, the aws CLI) needs to reach the rig and
-// nothing else: the endpoint, dummy keys, no profile, no shared files, no
-// instance metadata. Append it to os.Environ(); later entries win.
+// Env is what a process needs to reach the rig and nothing else: the
+// endpoint, dummy keys, no shared config or credentials files, no instance
+// metadata. For a child process use ChildEnv, which also drops the caller's
+// other AWS_ variables (a profile or a role would otherwise win).
 func (r *Rig) Env() []string {
 	return []string{
 		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
@@ -32,12 +34,22 @@ func (r *Rig) Env() []string {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_ENDPOINT_URL=" + r.endpoint,
 		"AWS_MAX_ATTEMPTS=" + strconv.Itoa(MaxAttempts),
-		"AWS_PROFILE=",
 		"AWS_RETRY_MODE=standard",
 		"AWS_SECRET_ACCESS_KEY=" + SecretAccessKey,
-		"AWS_SESSION_TOKEN=",
 		"AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull,
 	}
+}
+
+// ChildEnv is base (e.g. os.Environ()) without its AWS_ variables, plus Env:
+// the environment of a child packer that must reach the rig only.
+func (r *Rig) ChildEnv(base []string) []string {
+	env := make([]string, 0, len(base)+len(r.Env()))
+	for _, kv := range base {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, r.Env()...)
 }
 
 // Config is an aws.Config for the test's own clients in region, through the

@@ -8,7 +8,6 @@ endpoint stays) to show which of those tests fail without the patches.
 Several patches reach private names of moto, so the version is pinned.
 """
 
-import base64
 import datetime
 import json
 import os
@@ -299,9 +298,10 @@ def patch_kms_digest():
         return wrapped
 
     def check_digest_length(message, algorithm):
+        bits = algorithm.rsplit("_", 1)[-1]  # ECDSA_SHA_256, RSASSA_PSS_SHA_384...
         if isinstance(message, str):
-            message = base64.b64decode(message)
-        if len(message) * 8 != int(algorithm.rsplit("_", 1)[1]):
+            message = message.encode("utf-8")  # as moto's handlers do
+        if bits.isdigit() and len(message) * 8 != int(bits):
             raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
 
     def prehashed(h):
@@ -323,6 +323,21 @@ def patch_kms_digest():
     RSAPrivateKey._RSAPrivateKey__padding_and_hash_algorithm = rsa_padding_and_hash_algorithm
 
 
+def parse_config(update):
+    """Checks a POSTed config: known keys, each of its default's type."""
+    unknown = sorted(set(update) - set(DEFAULT_CONFIG))
+    if unknown:
+        raise ValueError(f"unknown keys {unknown}, known: {sorted(DEFAULT_CONFIG)}")
+    for key, value in update.items():
+        if isinstance(DEFAULT_CONFIG[key], list):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        if not ok:
+            raise ValueError(f"{key}: {value!r} is not a {'list of region names' if isinstance(DEFAULT_CONFIG[key], list) else 'number >= 0'}")
+    return update
+
+
 def serve_control():
     """GET/POST /_golden/config: the copy behaviour above, as JSON."""
     dispatch = DomainDispatcherApplication.__call__
@@ -333,10 +348,7 @@ def serve_control():
         request = Request(environ)
         if request.method == "POST":
             try:
-                update = request.get_json(force=True)
-                unknown = sorted(set(update) - set(DEFAULT_CONFIG))
-                if unknown:
-                    raise ValueError(f"unknown keys {unknown}, known: {sorted(DEFAULT_CONFIG)}")
+                update = parse_config(request.get_json(force=True))
             except Exception as e:
                 return Response(json.dumps({"error": str(e)}), 400, mimetype="application/json")(environ, start_response)
             with lock:

@@ -1,6 +1,8 @@
 package awstest_test
 
 import (
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +145,36 @@ func TestResetClearsCopyBehaviour(t *testing.T) {
 	}
 	if img := describeImage(t, c, aws.ToString(out.ImageId)); img.State != ec2types.ImageStateAvailable {
 		t.Errorf("copy after Reset is %s, want available", img.State)
+	}
+}
+
+// The copy behaviour over HTTP, for shells: unknown keys and wrong types are refused.
+func TestCopyBehaviourOverHTTP(t *testing.T) {
+	rig := awstest.Shared(t)
+	tests := []struct {
+		body       string
+		wantStatus int
+		wantBody   string
+	}{
+		{`{"copy_pending_seconds": 2.5, "copy_fail_regions": ["eu-west-1"]}`, http.StatusOK,
+			`{"copy_fail_regions": ["eu-west-1"], "copy_pending_polls": 0, "copy_pending_seconds": 2.5, "copy_stuck_regions": []}`},
+		{`{"copy_pending_secs": 2}`, http.StatusBadRequest, "unknown keys"},
+		{`{"copy_fail_regions": "eu-west-1"}`, http.StatusBadRequest, "is not a list of region names"},
+		{`{"copy_pending_polls": -1}`, http.StatusBadRequest, "is not a number >= 0"},
+		{`not json`, http.StatusBadRequest, "error"},
+	}
+	for _, tt := range tests {
+		resp, err := http.Post(rig.MotoURL()+"/_golden/config", "application/json", strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.wantStatus || !strings.Contains(string(body), tt.wantBody) {
+			t.Errorf("POST %s: %d %s, want %d with %q", tt.body, resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+		}
+	}
+	if err := rig.SetCopyBehaviour(t.Context(), awstest.CopyBehaviour{PendingPolls: -1}); err == nil {
+		t.Error("SetCopyBehaviour with negative polls succeeded")
 	}
 }

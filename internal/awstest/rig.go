@@ -5,7 +5,7 @@
 //
 //	rig := awstest.Start(t)
 //	ec2c := ec2.NewFromConfig(rig.Config("eu-west-1"))
-//	cmd.Env = append(os.Environ(), rig.Env()...) // for a child packer
+//	cmd.Env = rig.ChildEnv(os.Environ()) // for a child packer
 package awstest
 
 import (
@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,6 +34,9 @@ type Rig struct {
 	endpoint string
 	logPath  string
 	logMark  atomic.Int64 // where the log stood at the last Reset
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 type options struct {
@@ -125,17 +129,20 @@ func Launch(ctx context.Context, opts ...Option) (_ *Rig, err error) {
 	return r, nil
 }
 
-// Close stops the proxy and moto's whole process group.
+// Close stops the proxy and moto's whole process group. Only the first call does.
 func (r *Rig) Close() error {
-	r.proxy.Close()
-	err := r.server.Close()
-	if serveErr := <-r.served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
-	}
-	if stopErr := r.moto.stop(); err == nil {
-		err = stopErr
-	}
-	return err
+	r.closeOnce.Do(func() {
+		r.proxy.Close()
+		err := r.server.Close()
+		if serveErr := <-r.served; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+			err = serveErr
+		}
+		if stopErr := r.moto.stop(); err == nil {
+			err = stopErr
+		}
+		r.closeErr = err
+	})
+	return r.closeErr
 }
 
 // Endpoint is the proxy's URL: what AWS_ENDPOINT_URL points to.

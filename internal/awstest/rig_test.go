@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,27 +49,44 @@ func TestSeedAMIInEveryRegion(t *testing.T) {
 	}
 }
 
-// A child process given Env() reaches the rig through the SDK's own
-// environment loading, as packer and its plugins do.
-func TestEnvReachesRig(t *testing.T) {
+// A child process given ChildEnv reaches the rig, even when the caller's
+// environment names a profile and a session: the aws CLI's SDK (boto3, which
+// moto requires) in a real child, and the Go SDK's own environment loading,
+// as packer and its plugins use it.
+func TestChildEnvReachesRig(t *testing.T) {
 	rig := awstest.Start(t)
-	for _, kv := range rig.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
+	developer := append(os.Environ(), "AWS_PROFILE=developer", "AWS_SESSION_TOKEN=expired", "AWS_REGION=eu-west-1")
+	env := rig.ChildEnv(developer)
+
+	script := `import boto3; print(boto3.client("sts").get_caller_identity()["Account"])`
+	cmd := exec.CommandContext(t.Context(), "python3", "-c", script)
+	cmd.Env = append(env, "AWS_DEFAULT_REGION=eu-west-1")
+	out, err := cmd.CombinedOutput()
+	if got := strings.TrimSpace(string(out)); err != nil || got != awstest.AccountID {
+		t.Errorf("boto3 in a child with ChildEnv: %v\n%s\nwant account %s", err, out, awstest.AccountID)
+	}
+
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
+			t.Setenv(k, v)
+		}
 	}
 	cfg, err := config.LoadDefaultConfig(t.Context(), config.WithRegion("eu-west-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatalf("GetCallerIdentity with the rig's env: %v", err)
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != awstest.AccountID {
+		t.Errorf("Go SDK with ChildEnv: %v, account %s, want %s", err, aws.ToString(id.Account), awstest.AccountID)
 	}
-	if aws.ToString(out.Account) != awstest.AccountID {
-		t.Errorf("account %s, want %s", aws.ToString(out.Account), awstest.AccountID)
-	}
-	if calls := rig.Proxy().CallsTo("sts", "GetCallerIdentity"); len(calls) != 1 || calls[0].Region != "eu-west-1" {
-		t.Errorf("call log has %+v, want one GetCallerIdentity in eu-west-1", calls)
+	if calls := rig.Proxy().CallsTo("sts", "GetCallerIdentity"); len(calls) != 2 || calls[0].Region != "eu-west-1" {
+		t.Errorf("call log has %+v, want two GetCallerIdentity in eu-west-1", calls)
 	}
 }
 
