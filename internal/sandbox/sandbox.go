@@ -165,7 +165,7 @@ func (s *Sandbox) start(ctx context.Context) error {
 	if s.cfg.Network == NetworkNone {
 		args = append(args, "--net")
 	}
-	args = append(args, "--", "/bin/sh", "-c", initScript, "sandbox-init", s.cfg.Root, s.cfg.Hostname, string(s.cfg.Network))
+	args = append(args, "--", "/bin/sh", "-s", s.cfg.Root, s.cfg.Hostname, string(s.cfg.Network))
 	for _, b := range s.cfg.Binds {
 		mode := "ro"
 		if b.Writable {
@@ -180,6 +180,7 @@ func (s *Sandbox) start(ctx context.Context) error {
 	defer ready.Close()
 	s.holder = exec.Command("unshare", args...)
 	s.holder.Env = []string{"PATH=" + os.Getenv("PATH")}
+	s.holder.Stdin = strings.NewReader(initScript) // not in argv, so ps stays readable
 	s.holder.Stdout, s.holder.Stderr = w, s.stderr
 	// Setpgid keeps a terminal's ^C for us; Pdeathsig takes the sandbox down
 	// with this process, even when it is killed (unshare --kill-child then

@@ -17,6 +17,7 @@ import (
 )
 
 func TestExec(t *testing.T) {
+	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Config{Hostname: "exec-test"})
 	tests := []struct {
 		name       string
@@ -82,6 +83,7 @@ func TestExec(t *testing.T) {
 }
 
 func TestFiles(t *testing.T) {
+	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Config{})
 	if err := sb.MkdirAll("/srv/upload/deep", 0o755); err != nil {
 		t.Fatal(err)
@@ -135,6 +137,7 @@ func TestFiles(t *testing.T) {
 }
 
 func TestStopTwice(t *testing.T) {
+	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Config{})
 	for range 2 {
 		if err := sb.Stop(t.Context()); err != nil {
@@ -146,5 +149,122 @@ func TestStopTwice(t *testing.T) {
 	}
 	if _, err := sb.Exec(t.Context(), []string{"true"}, nil, nil, nil, nil); !errors.Is(err, sandbox.ErrStopped) {
 		t.Errorf("Exec after Stop = %v, want ErrStopped", err)
+	}
+}
+
+func TestStartFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, root string) sandbox.Config
+		wantErr string
+	}{
+		{
+			name:    "empty root: init.sh fails after mounting",
+			prepare: func(*testing.T, string) sandbox.Config { return sandbox.Config{} },
+			wantErr: "chroot: failed to run command '/bin/sh'",
+		},
+		{
+			name: "no setpriv: fails once PID 1 runs",
+			prepare: func(t *testing.T, root string) sandbox.Config {
+				if err := sandbox.Unpack(t.Context(), sandboxtest.Rootfs(t), root); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Remove(filepath.Join(root, "usr/bin/setpriv")); err != nil {
+					t.Fatal(err)
+				}
+				return sandbox.Config{}
+			},
+			wantErr: "the root needs /bin/sh, sleep and util-linux's /usr/bin/setpriv",
+		},
+		{
+			name: "missing bind source",
+			prepare: func(*testing.T, string) sandbox.Config {
+				return sandbox.Config{Binds: []sandbox.Bind{{Source: "/nonexistent", Target: "/mnt"}}}
+			},
+			wantErr: "bind mount source: stat /nonexistent",
+		},
+		{
+			name: "bind target through a symlink",
+			prepare: func(t *testing.T, root string) sandbox.Config {
+				if err := os.Symlink("/etc", filepath.Join(root, "link")); err != nil {
+					t.Fatal(err)
+				}
+				return sandbox.Config{Binds: []sandbox.Bind{{Source: t.TempDir(), Target: "/link/x"}}}
+			},
+			wantErr: "/link is a symlink in the root",
+		},
+		{
+			name:    "unknown network",
+			prepare: func(*testing.T, string) sandbox.Config { return sandbox.Config{Network: "bridge"} },
+			wantErr: `sandbox network "bridge"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, err := sandbox.TempRoot("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := tt.prepare(t, root)
+			cfg.Root, cfg.RemoveRoot = root, true
+			sb, err := sandbox.Start(t.Context(), cfg)
+			if err == nil {
+				_ = sb.Stop(t.Context())
+				t.Fatal("Start succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Start = %v, want an error containing %q", err, tt.wantErr)
+			}
+			if _, err := os.Stat(root); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("root %s left: %v", root, err)
+				_ = sandbox.RemoveTree(root)
+			}
+			if pids := processesUnder(root); len(pids) > 0 {
+				t.Errorf("processes %v left in %s", pids, root)
+			}
+			mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+			if strings.Contains(string(mountinfo), root) {
+				t.Errorf("mounts left under %s:\n%s", root, mountinfo)
+			}
+		})
+	}
+}
+
+func TestNetworkNone(t *testing.T) {
+	t.Parallel()
+	sb := sandboxtest.Start(t, sandbox.Config{Network: sandbox.NetworkNone})
+	var out bytes.Buffer
+	if code, err := sb.Exec(t.Context(), []string{"sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/operstate"}, nil, nil, &out, &out); err != nil || code != 0 {
+		t.Fatalf("listing interfaces: %d, %v: %s", code, err, &out)
+	}
+	if out.String() != "lo\nunknown\n" { // loopback reports "unknown" when up
+		t.Errorf("interfaces in a NetworkNone sandbox: %q, want only lo, up", &out)
+	}
+	if _, err := sb.StartSSHD(t.Context(), 0); err == nil || !strings.Contains(err.Error(), "needs NetworkHost") {
+		t.Errorf("StartSSHD with NetworkNone = %v, want an error", err)
+	}
+}
+
+func TestBinds(t *testing.T) {
+	t.Parallel()
+	ro, rw := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(ro, "in"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := sandboxtest.Start(t, sandbox.Config{Binds: []sandbox.Bind{
+		{Source: ro, Target: "/mnt/ro"},
+		{Source: rw, Target: "/srv/rw", Writable: true},
+	}})
+	var out bytes.Buffer
+	script := "cat /mnt/ro/in; touch /mnt/ro/x 2>/dev/null || echo read-only; echo out >/srv/rw/out"
+	if code, err := sb.Exec(t.Context(), []string{"sh", "-c", script}, nil, nil, &out, &out); err != nil || code != 0 {
+		t.Fatalf("%s: %d, %v: %s", script, code, err, &out)
+	}
+	if want := "from the host\nread-only\n"; out.String() != want {
+		t.Errorf("%s: %q, want %q", script, &out, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(rw, "out")); err != nil || string(b) != "out\n" {
+		t.Errorf("writable bind: %q, %v", b, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 )
 
 func TestSSHD(t *testing.T) {
+	t.Parallel()
 	sb := sandboxtest.Start(t, sandbox.Config{})
 
 	busy, err := net.Listen("tcp", "127.0.0.1:0")

@@ -29,6 +29,8 @@ func main() {
 	switch os.Args[1] {
 	case "aws":
 		err = runAWS(ctx, os.Args[2:])
+	case "sandbox":
+		err = runSandbox(ctx, os.Args[2:])
 	default:
 		fmt.Fprintf(os.Stderr, "rig: unknown command %q\n\n%s\n", os.Args[1], usage)
 		os.Exit(2)

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/goldenami/packer-plugin-golden/internal/rigpath"
+	"github.com/goldenami/packer-plugin-golden/internal/sandbox"
+)
+
+// sandboxState is what `rig sandbox -state-file` writes for the Makefile and
+// scripts: how to reach sshd, and where the sandbox runs.
+type sandboxState struct {
+	*sandbox.SSHD        // host, port, user, private_key, known_hosts
+	Root          string `json:"root"` // the root directory on the host
+	PID           int    `json:"pid"`  // the sandbox's PID 1 (nsenter --target)
+}
+
+// runSandbox runs the Debian sandbox with sshd on 127.0.0.1 until ctx ends
+// (SIGINT, SIGTERM).
+func runSandbox(ctx context.Context, args []string) error {
+	return serveSandbox(ctx, args, os.Stdout)
+}
+
+func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error) {
+	fs := flag.NewFlagSet("rig sandbox", flag.ContinueOnError)
+	port := fs.Int("port", 0, "run sshd on 127.0.0.1:`port` (0: a free port)")
+	stateFile := fs.String("state-file", "", "write host, port, user, private_key, known_hosts, root and pid as JSON to `file`, removed at exit")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("rig sandbox takes flags only, got %q", fs.Args())
+	}
+	cache, err := rigpath.CacheDir()
+	if err != nil {
+		return err
+	}
+	// debootstrap's output, on the first run, explains the minute it takes.
+	tarball, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.Rootfs(ctx, sandbox.Spec{})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	root, err := sandbox.TempRoot("")
+	if err != nil {
+		return err
+	}
+	if err := sandbox.Unpack(ctx, tarball, root); err != nil {
+		return errors.Join(err, sandbox.RemoveTree(root))
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Config{Root: root, RemoveRoot: true})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// ctx is done by now.
+		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		err = errors.Join(err, sb.Stop(stopCtx))
+	}()
+	d, err := sb.StartSSHD(ctx, *port)
+	if err != nil {
+		return err
+	}
+	if *stateFile != "" {
+		if err := writeSandboxState(*stateFile, sandboxState{SSHD: d, Root: sb.Root(), PID: sb.PID()}); err != nil {
+			return err
+		}
+		defer os.Remove(*stateFile)
+	}
+	fmt.Fprintf(out, "sandbox: Debian root %s (from %s), PID 1 is %d; started in %s\n", sb.Root(), tarball, sb.PID(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(out, "# to log in as root (Ctrl-C here stops it):")
+	fmt.Fprintf(out, "ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s -p %d %s@%s\n", d.PrivateKey, d.KnownHosts, d.Port, d.User, d.Host)
+	<-ctx.Done()
+	return nil
+}
+
+func writeSandboxState(path string, s sandboxState) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing the state file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing the state file: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestSpecKey(t *testing.T) {
+	base := Spec{Suite: "bookworm", Mirror: "http://m.example/debian", Variant: "minbase", Include: []string{"sudo", "procps"}, Arch: "amd64"}
+	with := func(f func(*Spec)) Spec {
+		s := base
+		s.Include = append([]string{}, base.Include...)
+		f(&s)
+		return s
+	}
+	tests := []struct {
+		name string
+		spec Spec
+		same bool
+	}{
+		{name: "identical", spec: with(func(*Spec) {}), same: true},
+		{name: "include order", spec: with(func(s *Spec) { s.Include = []string{"procps", "sudo"} }), same: true},
+		{name: "include duplicates", spec: with(func(s *Spec) { s.Include = []string{"sudo", "procps", "sudo"} }), same: true},
+		{name: "mirror trailing slash", spec: with(func(s *Spec) { s.Mirror += "/" }), same: true},
+		{name: "suite", spec: with(func(s *Spec) { s.Suite = "trixie" })},
+		{name: "mirror", spec: with(func(s *Spec) { s.Mirror = "http://other.example/debian" })},
+		{name: "variant", spec: with(func(s *Spec) { s.Variant = "buildd" })},
+		{name: "one more package", spec: with(func(s *Spec) { s.Include = append(s.Include, "curl") })},
+		{name: "no packages", spec: with(func(s *Spec) { s.Include = []string{} })},
+		{name: "arch", spec: with(func(s *Spec) { s.Arch = "arm64" })},
+		{name: "packages joined differently", spec: with(func(s *Spec) { s.Include = []string{"procps,sudo"} })},
+	}
+	resolvedBase, _, err := base.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resolved, _, err := tt.spec.resolve()
+			if err != nil {
+				if !tt.same && strings.Contains(err.Error(), "not a Debian package name") {
+					return // cannot collide: refused
+				}
+				t.Fatal(err)
+			}
+			if got := resolved.key() == resolvedBase.key(); got != tt.same {
+				t.Errorf("key(%+v) == key(%+v) is %v, want %v", tt.spec, base, got, tt.same)
+			}
+		})
+	}
+}
+
+func TestSpecResolve(t *testing.T) {
+	t.Setenv("GOLDEN_DEBIAN_MIRROR", "http://env.example/debian/")
+	tests := []struct {
+		name    string
+		spec    Spec
+		want    Spec
+		origin  string
+		wantErr string
+	}{
+		{name: "defaults", spec: Spec{Arch: "amd64"},
+			want:   Spec{Suite: "bookworm", Mirror: "http://env.example/debian", Variant: "minbase", Include: []string{"openssh-server", "procps", "sudo"}, Arch: "amd64"},
+			origin: "GOLDEN_DEBIAN_MIRROR"},
+		{name: "configured mirror wins", spec: Spec{Mirror: "file:///srv/mirror", Include: []string{}, Arch: "arm64"},
+			want:   Spec{Suite: "bookworm", Mirror: "file:///srv/mirror", Variant: "minbase", Include: []string{}, Arch: "arm64"},
+			origin: "the configuration"},
+		{name: "ftp mirror", spec: Spec{Mirror: "ftp://m.example/debian"}, wantErr: "is not an http, https or file URL"},
+		{name: "mirror with spaces", spec: Spec{Mirror: "http://m.example/deb ian"}, wantErr: "is not an http, https or file URL"},
+		{name: "suite", spec: Spec{Suite: "Bookworm\nmirror=x"}, wantErr: "suite"},
+		{name: "variant", spec: Spec{Variant: "min base"}, wantErr: "variant"},
+		{name: "arch", spec: Spec{Arch: "AMD64"}, wantErr: "architecture"},
+		{name: "package", spec: Spec{Include: []string{"sudo,procps"}}, wantErr: `include "sudo,procps" is not a Debian package name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, origin, err := tt.spec.resolve()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("resolve(%+v) = %v, want an error containing %q", tt.spec, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if origin != tt.origin || !equalSpec(got, tt.want) {
+				t.Errorf("resolve(%+v) = %+v from %q, want %+v from %q", tt.spec, got, origin, tt.want, tt.origin)
+			}
+		})
+	}
+}
+
+func equalSpec(a, b Spec) bool {
+	return a.Suite == b.Suite && a.Mirror == b.Mirror && a.Variant == b.Variant && a.Arch == b.Arch &&
+		strings.Join(a.Include, ",") == strings.Join(b.Include, ",") && (a.Include == nil) == (b.Include == nil)
+}
+
+// fakeDebootstrap stands in for debootstrap: it makes a tiny root like the
+// real one and logs each run, with its PID (1 in the build's namespace).
+const fakeDebootstrap = `#!/bin/sh
+set -eu
+eval "target=\${$(($# - 1))}"
+echo "run pid=$$ args=$*" >>"$FAKE_DEBOOTSTRAP_LOG"
+sleep 1
+mkdir -p "$target/usr/sbin" "$target/etc" "$target/var/cache/apt/archives/partial"
+echo vm >"$target/etc/hostname"
+: >"$target/var/cache/apt/archives/sudo_1.9_amd64.deb"
+`
+
+func TestRootfsBuildsOnce(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "debootstrap"), []byte(fakeDebootstrap), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
+	log := filepath.Join(t.TempDir(), "runs")
+	t.Setenv("FAKE_DEBOOTSTRAP_LOG", log)
+	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/debian/dists/bookworm/Release" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer mirror.Close()
+
+	cache := Cache{Dir: t.TempDir()}
+	stale := filepath.Join(cache.Dir, "rootfs", "build-123")
+	if err := os.MkdirAll(filepath.Join(stale, "root"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Mirror: mirror.URL + "/debian", Include: []string{"sudo"}}
+	var wg sync.WaitGroup
+	paths := make([]string, 3)
+	for i := range paths {
+		wg.Go(func() {
+			var err error
+			if paths[i], err = cache.Rootfs(t.Context(), spec); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+
+	runs, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(runs), "run "); n != 1 || !strings.Contains(string(runs), "run pid=1 ") {
+		t.Errorf("debootstrap ran %d times (%q), want once, as PID 1 of its own namespace", n, runs)
+	}
+	for _, want := range []string{"--variant=minbase", "--include=sudo", "--cache-dir=" + filepath.Join(cache.Dir, "debootstrap"), " bookworm ", mirror.URL + "/debian"} {
+		if !strings.Contains(string(runs), want) {
+			t.Errorf("debootstrap's arguments %q lack %q", runs, want)
+		}
+	}
+	if paths[0] == "" || paths[0] != paths[1] || paths[1] != paths[2] {
+		t.Fatalf("Rootfs returned %q", paths)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("the stale build %s is still there", stale)
+	}
+	if left, _ := filepath.Glob(filepath.Join(cache.Dir, "rootfs", "build-*")); len(left) > 0 {
+		t.Errorf("build dirs left: %q", left)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(paths[0], ".tar.zst") + ".json"); err != nil {
+		t.Errorf("no manifest: %v", err)
+	}
+
+	root := t.TempDir()
+	if err := Unpack(t.Context(), paths[0], root); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"usr/sbin/policy-rc.d": "#!/bin/sh\nexit 101\n", "etc/hostname": "localhost\n"} {
+		if got, err := os.ReadFile(filepath.Join(root, name)); err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(root, "usr/sbin/policy-rc.d")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("policy-rc.d is not executable: %v %v", fi.Mode(), err)
+	}
+	if debs, _ := filepath.Glob(filepath.Join(root, "var/cache/apt/archives/*")); len(debs) != 1 || filepath.Base(debs[0]) != "partial" {
+		t.Errorf("var/cache/apt/archives holds %q, want only partial/", debs)
+	}
+
+	copied := t.TempDir()
+	if err := CopyTree(t.Context(), root, copied); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("diff", "-r", "--no-dereference", root, copied).CombinedOutput(); err != nil {
+		t.Errorf("CopyTree made a different tree: %v\n%s", err, out)
+	}
+}
+
+func TestRootfsMirrorErrors(t *testing.T) {
+	notDebian := httptest.NewServer(http.NotFoundHandler())
+	defer notDebian.Close()
+	tests := []struct {
+		name, mirror string
+		want         []string
+	}{
+		{name: "unreachable", mirror: "http://127.0.0.1:1/debian",
+			want: []string{"debian mirror http://127.0.0.1:1/debian (from the configuration) is unreachable", "set GOLDEN_DEBIAN_MIRROR"}},
+		{name: "not a mirror", mirror: notDebian.URL,
+			want: []string{"debian mirror " + notDebian.URL + " (from the configuration) answered 404 Not Found", "set GOLDEN_DEBIAN_MIRROR"}},
+		{name: "missing file mirror", mirror: "file:///nonexistent/debian",
+			want: []string{"has no /nonexistent/debian/dists/bookworm/Release", "set GOLDEN_DEBIAN_MIRROR"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Cache{Dir: t.TempDir()}.Rootfs(t.Context(), Spec{Mirror: tt.mirror})
+			for _, want := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("Rootfs with mirror %s = %v, want an error containing %q", tt.mirror, err, want)
+				}
+			}
+		})
+	}
+}
