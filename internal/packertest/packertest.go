@@ -5,6 +5,8 @@ package packertest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -51,7 +53,8 @@ func New(t testing.TB) *Packer {
 	return &Packer{Bin: tools.Packer, PluginDir: installed}
 }
 
-// install builds the plugin into a fresh plugin dir beside a link to the amazon plugin.
+// install builds the plugin and installs it, beside a link to the amazon plugin, into a
+// plugin dir named by the binary's digest, so test binaries running at once share it.
 func install(tools rigpath.Tools) (string, error) {
 	root, err := rigpath.RepoRoot()
 	if err != nil {
@@ -61,35 +64,79 @@ func install(tools rigpath.Tools) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		return "", err
-	}
-	dir, err := os.MkdirTemp(cache, "plugins-test-")
-	if err != nil {
-		return "", err
-	}
 	amazon := filepath.Join(tools.PluginDir, "github.com", "hashicorp", "amazon")
 	if _, err := os.Stat(amazon); err != nil {
 		return "", fmt.Errorf("the amazon plugin is not installed in %s: run `make tools`", tools.PluginDir)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "github.com", "hashicorp"), 0o755); err != nil {
+	base := filepath.Join(cache, "test-plugins")
+	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", err
 	}
-	if err := os.Symlink(amazon, filepath.Join(dir, "github.com", "hashicorp", "amazon")); err != nil {
+	tmp, err := os.MkdirTemp(base, "tmp-")
+	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "packer-plugin-golden")
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "packer-plugin-golden")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the plugin: %w\n%s", err, out)
 	}
+	sum, err := fileDigest(bin)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(base, sum[:16])
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	plugins := filepath.Join(tmp, "plugins")
+	if err := os.MkdirAll(filepath.Join(plugins, "github.com", "hashicorp"), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Symlink(amazon, filepath.Join(plugins, "github.com", "hashicorp", "amazon")); err != nil {
+		return "", err
+	}
 	inst := exec.Command(tools.Packer, "plugins", "install", "--path", bin, PluginAddress)
-	inst.Env = append(os.Environ(), "PACKER_PLUGIN_PATH="+dir)
+	inst.Env = append(os.Environ(), "PACKER_PLUGIN_PATH="+plugins, "CHECKPOINT_DISABLE=1")
 	if out, err := inst.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("installing the plugin: %w\n%s", err, out)
 	}
-	return dir, os.Remove(bin)
+	pruneStale(base, time.Now().Add(-24*time.Hour))
+	// Another test binary may have installed the same build meanwhile: either copy serves.
+	if err := os.Rename(plugins, dir); err != nil {
+		if _, statErr := os.Stat(dir); statErr != nil {
+			return "", fmt.Errorf("installing the plugin: %w", err)
+		}
+	}
+	return dir, nil
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// pruneStale removes plugin dirs of builds last installed before cutoff.
+func pruneStale(base string, cutoff time.Time) {
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			os.RemoveAll(filepath.Join(base, e.Name()))
+		}
+	}
 }
 
 // Result is what a packer run printed and how it ended.
@@ -140,16 +187,4 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Logf("packer: %s", strings.TrimRight(string(b), "\n"))
 	return len(b), nil
-}
-
-// Main runs the tests of a package that uses New, then removes the plugin dir it built.
-// Call it from TestMain: func TestMain(m *testing.M) { os.Exit(packertest.Main(m)) }.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if installed != "" {
-		if err := os.RemoveAll(installed); err != nil {
-			fmt.Fprintln(os.Stderr, "packertest: removing the test plugin dir:", err)
-		}
-	}
-	return code
 }
