@@ -89,7 +89,8 @@ func install(tools rigpath.Tools) (string, error) {
 	}
 	dir := filepath.Join(base, sum[:16])
 	if _, err := os.Stat(dir); err == nil {
-		return dir, nil
+		now := time.Now()
+		return dir, os.Chtimes(dir, now, now) // keeps pruneStale off a build in use
 	}
 	plugins := filepath.Join(tmp, "plugins")
 	if err := os.MkdirAll(filepath.Join(plugins, "github.com", "hashicorp"), 0o755); err != nil {
