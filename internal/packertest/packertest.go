@@ -93,11 +93,8 @@ func install(tools rigpath.Tools) (string, error) {
 		return dir, os.Chtimes(dir, now, now) // keeps pruneStale off a build in use
 	}
 	plugins := filepath.Join(tmp, "plugins")
-	if err := os.MkdirAll(filepath.Join(plugins, "github.com", "hashicorp"), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.Symlink(amazon, filepath.Join(plugins, "github.com", "hashicorp", "amazon")); err != nil {
-		return "", err
+	if err := linkTree(amazon, filepath.Join(plugins, "github.com", "hashicorp", "amazon")); err != nil {
+		return "", fmt.Errorf("linking the amazon plugin: %w", err)
 	}
 	inst := exec.Command(tools.Packer, "plugins", "install", "--path", bin, PluginAddress)
 	inst.Env = append(os.Environ(), "PACKER_PLUGIN_PATH="+plugins, "CHECKPOINT_DISABLE=1")
@@ -112,6 +109,24 @@ func install(tools rigpath.Tools) (string, error) {
 		}
 	}
 	return dir, nil
+}
+
+// linkTree hard-links the files of dir into a new folder to (packer does not follow
+// a symlinked plugin folder, and a copy would cost 130 MB per build).
+func linkTree(dir, to string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.Link(filepath.Join(dir, e.Name()), filepath.Join(to, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func fileDigest(path string) (string, error) {
@@ -147,12 +162,24 @@ type Result struct {
 	Duration time.Duration
 }
 
-// Command prepares `packer args...` in dir with the plugin dir and p.Env plus env.
+// withoutAWS drops the caller's AWS_ variables: a test's packer must reach the
+// local stand-ins only, never an account a profile or role points to.
+func withoutAWS(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// Command prepares `packer args...` in dir with the plugin dir, p.Env and env, and no other AWS_ variable.
 // It runs in its own process group, so a test can SIGINT the group as Ctrl-C does.
 func (p *Packer) Command(ctx context.Context, dir string, env []string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, p.Bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(append(os.Environ(),
+	cmd.Env = append(append(append(withoutAWS(os.Environ()),
 		"PACKER_PLUGIN_PATH="+p.PluginDir,
 		"CHECKPOINT_DISABLE=1",
 		"PACKER_NO_COLOR=1",
@@ -167,7 +194,7 @@ func (p *Packer) Run(t testing.TB, ctx context.Context, dir string, env []string
 	t.Helper()
 	var out bytes.Buffer
 	cmd := p.Command(ctx, dir, env, args...)
-	cmd.Stdout = io.MultiWriter(&out, testWriter{t})
+	cmd.Stdout = io.MultiWriter(&out, &testWriter{t: t})
 	cmd.Stderr = cmd.Stdout
 	start := time.Now()
 	err := cmd.Run()
@@ -182,10 +209,20 @@ func (p *Packer) Run(t testing.TB, ctx context.Context, dir string, env []string
 	return res
 }
 
-// testWriter streams packer's output into the test log, line by line.
-type testWriter struct{ t testing.TB }
+// testWriter streams packer's output into the test log, one line per entry.
+type testWriter struct {
+	t       testing.TB
+	partial []byte
+}
 
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Logf("packer: %s", strings.TrimRight(string(b), "\n"))
-	return len(b), nil
+func (w *testWriter) Write(b []byte) (int, error) {
+	w.partial = append(w.partial, b...)
+	for {
+		line, rest, ok := bytes.Cut(w.partial, []byte("\n"))
+		if !ok {
+			return len(b), nil
+		}
+		w.t.Logf("packer: %s", line)
+		w.partial = rest
+	}
 }
