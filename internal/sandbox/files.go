@@ -60,7 +60,7 @@ func (s *Sandbox) openat(name string, flag int, perm os.FileMode) (int, error) {
 		Flags:   uint64(flag | unix.O_CLOEXEC),
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
 	}
-	if flag&(os.O_CREATE|unix.O_TMPFILE) != 0 {
+	if flag&os.O_CREATE != 0 {
 		how.Mode = uint64(perm.Perm())
 	}
 	root, err := s.dupRoot()

@@ -172,8 +172,8 @@ func TestRootfsBuildsOnce(t *testing.T) {
 		t.Errorf("no manifest: %v", err)
 	}
 
-	root := t.TempDir()
-	if err := Unpack(t.Context(), paths[0], root); err != nil {
+	root, err := cache.NewRoot(t.Context(), RootSource{Tarball: paths[0]}, t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{"usr/sbin/policy-rc.d": "#!/bin/sh\nexit 101\n", "etc/hostname": "localhost\n"} {
@@ -188,12 +188,15 @@ func TestRootfsBuildsOnce(t *testing.T) {
 		t.Errorf("var/cache/apt/archives holds %q, want only partial/", debs)
 	}
 
-	copied := t.TempDir()
-	if err := CopyTree(t.Context(), root, copied); err != nil {
+	copied, err := cache.NewRoot(t.Context(), RootSource{Dir: root}, t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("diff", "-r", "--no-dereference", root, copied).CombinedOutput(); err != nil {
-		t.Errorf("CopyTree made a different tree: %v\n%s", err, out)
+		t.Errorf("a root copied from a directory differs: %v\n%s", err, out)
+	}
+	if _, err := cache.NewRoot(t.Context(), RootSource{Dir: root, Tarball: paths[0]}, t.TempDir()); err == nil {
+		t.Error("NewRoot from a directory and a tarball succeeded")
 	}
 }
 

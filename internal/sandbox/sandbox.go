@@ -230,10 +230,9 @@ func (s *Sandbox) start(ctx context.Context) error {
 	s.mu.Lock()
 	s.rootFD = fd
 	s.mu.Unlock()
-	var out tailBuffer
-	out.max = 1024
-	if code, err := s.Exec(ctx, []string{"true"}, nil, nil, &out, &out); err != nil || code != 0 {
-		return errors.Join(err, fmt.Errorf("the sandbox cannot run commands (exit %d): %s: the root needs /bin/sh, sleep and util-linux's /usr/bin/setpriv", code, &out))
+	out := &tailBuffer{max: 1024}
+	if code, err := s.Exec(ctx, []string{"true"}, nil, nil, out, out); err != nil || code != 0 {
+		return errors.Join(err, fmt.Errorf("the sandbox cannot run commands (exit %d): %s: the root needs /bin/sh, sleep and util-linux's /usr/bin/setpriv", code, out))
 	}
 	return nil
 }

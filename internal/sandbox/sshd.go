@@ -146,7 +146,8 @@ func (s *Sandbox) startSSHD(ctx context.Context, port int, p *sshdProcess) (*SSH
 	if err != nil {
 		return nil, err
 	}
-	if p.keyDir, err = os.MkdirTemp("", "golden-sandbox-ssh-*"); err != nil {
+	// Named like a TempRoot, so that TempRoot removes it if this process dies.
+	if p.keyDir, err = os.MkdirTemp("", fmt.Sprintf("%s%d-ssh-*", tempRootPrefix, os.Getpid())); err != nil {
 		return nil, err
 	}
 	d.PrivateKey, d.KnownHosts = filepath.Join(p.keyDir, "id_ed25519"), filepath.Join(p.keyDir, "known_hosts")

@@ -44,18 +44,11 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	// debootstrap's output, on the first run, explains the minute it takes.
-	tarball, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.Rootfs(ctx, sandbox.Spec{})
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	root, err := sandbox.TempRoot("")
+	// debootstrap's output, on the first run, explains the minute it takes.
+	root, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.NewRoot(ctx, sandbox.RootSource{}, "")
 	if err != nil {
 		return err
-	}
-	if err := sandbox.Unpack(ctx, tarball, root); err != nil {
-		return errors.Join(err, sandbox.RemoveTree(root))
 	}
 	sb, err := sandbox.Start(ctx, sandbox.Config{Root: root, RemoveRoot: true})
 	if err != nil {
@@ -77,7 +70,7 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 		}
 		defer os.Remove(*stateFile)
 	}
-	fmt.Fprintf(out, "sandbox: Debian root %s (from %s), PID 1 is %d; started in %s\n", sb.Root(), tarball, sb.PID(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "sandbox: Debian root %s, PID 1 is %d, sshd on %s; ready in %s\n", sb.Root(), sb.PID(), d.Addr(), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintln(out, "# to log in as root (Ctrl-C here stops it):")
 	fmt.Fprintf(out, "ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s -p %d %s@%s\n", d.PrivateKey, d.KnownHosts, d.Port, d.User, d.Host)
 	<-ctx.Done()

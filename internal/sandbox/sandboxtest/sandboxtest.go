@@ -6,7 +6,6 @@ package sandboxtest
 
 import (
 	"context"
-	"errors"
 	"os"
 	"testing"
 	"time"
@@ -37,17 +36,12 @@ func StartSSH(t testing.TB) *SSH {
 // RemoveRoot it sets.
 func Start(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 	t.Helper()
-	ctx := t.Context()
-	tarball := Rootfs(t)
-	root, err := sandbox.TempRoot("")
+	root, err := cache(t).NewRoot(t.Context(), sandbox.RootSource{}, "")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sandbox.Unpack(ctx, tarball, root); err != nil {
-		t.Fatal(errors.Join(err, sandbox.RemoveTree(root)))
+		t.Fatalf("the sandbox's Debian root: %v", err)
 	}
 	cfg.Root, cfg.RemoveRoot = root, true
-	sb, err := sandbox.Start(ctx, cfg)
+	sb, err := sandbox.Start(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +57,23 @@ func Start(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 }
 
 // Rootfs returns the cached tarball of the default Debian root, building it
-// under rigpath.CacheDir() if needed.
+// if needed.
 func Rootfs(t testing.TB) string {
+	t.Helper()
+	tarball, err := cache(t).Rootfs(t.Context(), sandbox.Spec{})
+	if err != nil {
+		t.Fatalf("the sandbox's Debian root: %v", err)
+	}
+	return tarball
+}
+
+// cache is the rig's cache, under rigpath.CacheDir().
+func cache(t testing.TB) sandbox.Cache {
 	t.Helper()
 	dir, err := rigpath.CacheDir()
 	if err != nil {
 		t.Fatal(err)
 	}
 	// debootstrap's output explains the minute the first run takes.
-	tarball, err := sandbox.Cache{Dir: dir, Log: os.Stderr}.Rootfs(t.Context(), sandbox.Spec{})
-	if err != nil {
-		t.Fatalf("the sandbox's Debian root: %v", err)
-	}
-	return tarball
+	return sandbox.Cache{Dir: dir, Log: os.Stderr}
 }
