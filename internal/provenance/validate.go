@@ -1,0 +1,143 @@
+package provenance
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Errors Validate wraps with the field at fault; test them with errors.Is.
+// The first group mirrors the in-toto and SLSA Go bindings' checks; the
+// second is what golden-seal's build type adds.
+var (
+	ErrStatementType          = errors.New("wrong statement type")
+	ErrSubjectRequired        = errors.New("at least one subject required")
+	ErrDigestRequired         = errors.New("at least one digest required")
+	ErrDigestLength           = errors.New("digest has incorrect length")
+	ErrDigestEncoding         = errors.New("digest is not valid hex-encoded string")
+	ErrDescriptorRequired     = errors.New("at least one of name, URI, or digest are required")
+	ErrPredicateType          = errors.New("predicate type is not SLSA Provenance v1")
+	ErrBuildTypeRequired      = errors.New("buildDefinition.buildType required")
+	ErrExternalParamsRequired = errors.New("buildDefinition.externalParameters required")
+	ErrBuilderIDRequired      = errors.New("runDetails.builder.id required")
+	ErrFinishedBeforeStarted  = errors.New("runDetails.metadata.finishedOn is before startedOn")
+	ErrBuildType              = errors.New("buildDefinition.buildType is not golden-seal's")
+	ErrOneSubject             = errors.New("a golden-seal statement has exactly one subject")
+	ErrSubjectDigestRequired  = errors.New("the subject needs a sha256 digest")
+	ErrInvalidSubjectName     = errors.New("the subject name is not an AMI ARN")
+)
+
+// digestLengths are the byte lengths of the fixed-size algorithms in-toto knows.
+var digestLengths = map[string]int{
+	"md5": 16, "sha1": 20, "sha224": 28, "sha512_224": 28, "sha256": 32, "sha512_256": 32, "sha384": 48,
+	"sha512": 64, "sha3_224": 28, "sha3_256": 32, "sha3_384": 48, "sha3_512": 64,
+	"gitBlob": 20, "gitCommit": 20, "gitTag": 20, "gitTree": 20, "dirHash": 32,
+}
+
+// Validate checks what the in-toto Statement v1 and SLSA Provenance v1
+// specifications require (as their Go bindings do), then what golden-seal's
+// build type requires: one subject named by an AMI ARN with a sha256 digest.
+func (s *Statement) Validate() error {
+	if s.Type != StatementType {
+		return fmt.Errorf("_type %q: %w", s.Type, ErrStatementType)
+	}
+	if len(s.Subject) == 0 {
+		return fmt.Errorf("subject: %w", ErrSubjectRequired)
+	}
+	for i, rd := range s.Subject {
+		if err := rd.Validate(); err != nil {
+			return fmt.Errorf("subject[%d]: %w", i, err)
+		}
+		if len(rd.Digest) == 0 {
+			return fmt.Errorf("subject[%d]: %w", i, ErrDigestRequired)
+		}
+	}
+	if s.PredicateType != PredicateType {
+		return fmt.Errorf("predicateType %q: %w", s.PredicateType, ErrPredicateType)
+	}
+	if err := s.Predicate.Validate(); err != nil {
+		return fmt.Errorf("predicate: %w", err)
+	}
+	return s.validateSeal()
+}
+
+func (s *Statement) validateSeal() error {
+	if s.Predicate.BuildDefinition.BuildType != BuildType {
+		return fmt.Errorf("predicate.buildDefinition.buildType %q: %w", s.Predicate.BuildDefinition.BuildType, ErrBuildType)
+	}
+	if len(s.Subject) != 1 {
+		return fmt.Errorf("subject has %d entries: %w", len(s.Subject), ErrOneSubject)
+	}
+	if _, _, ok := ParseImageARN(s.Subject[0].Name); !ok {
+		return fmt.Errorf("subject[0].name %q: %w", s.Subject[0].Name, ErrInvalidSubjectName)
+	}
+	if s.Subject[0].Digest["sha256"] == "" {
+		return fmt.Errorf("subject[0].digest: %w", ErrSubjectDigestRequired)
+	}
+	return nil
+}
+
+// Validate checks a resource descriptor as the in-toto bindings do.
+func (d *ResourceDescriptor) Validate() error {
+	if d.Name == "" && d.URI == "" && len(d.Digest) == 0 {
+		return ErrDescriptorRequired
+	}
+	for _, alg := range sortedKeys(d.Digest) {
+		size, fixed := digestLengths[alg]
+		if !fixed {
+			continue
+		}
+		b, err := hex.DecodeString(d.Digest[alg])
+		if err != nil {
+			return fmt.Errorf("digest %s: %w", alg, ErrDigestEncoding)
+		}
+		if len(b) != size {
+			return fmt.Errorf("digest %s: %w", alg, ErrDigestLength)
+		}
+	}
+	return nil
+}
+
+// Validate checks the SLSA Provenance v1 predicate.
+func (p *Provenance) Validate() error {
+	bd := p.BuildDefinition
+	if bd.BuildType == "" {
+		return ErrBuildTypeRequired
+	}
+	if bd.ExternalParameters.empty() {
+		return ErrExternalParamsRequired
+	}
+	for i, rd := range bd.ResolvedDependencies {
+		if err := rd.Validate(); err != nil {
+			return fmt.Errorf("buildDefinition.resolvedDependencies[%d]: %w", i, err)
+		}
+	}
+	rd := p.RunDetails
+	if rd.Builder.ID == "" {
+		return ErrBuilderIDRequired
+	}
+	if m := rd.Metadata; m != nil && !m.StartedOn.IsZero() && !m.FinishedOn.IsZero() && m.FinishedOn.Before(m.StartedOn) {
+		return ErrFinishedBeforeStarted
+	}
+	for i, bp := range rd.Byproducts {
+		if err := bp.Validate(); err != nil {
+			return fmt.Errorf("runDetails.byproducts[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (p ExternalParameters) empty() bool {
+	return p.BuildName == "" && p.Template == nil && len(p.Variables) == 0 && p.SourceAMI == nil &&
+		len(p.Regions) == 0 && len(p.KMSKeyIDs) == 0 && len(p.Tags) == 0
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
