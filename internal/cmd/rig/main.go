@@ -31,6 +31,8 @@ func main() {
 		err = runAWS(ctx, os.Args[2:])
 	case "sandbox":
 		err = runSandbox(ctx, os.Args[2:])
+	case "demo":
+		err = runDemo(ctx, os.Args[2:])
 	default:
 		fmt.Fprintf(os.Stderr, "rig: unknown command %q\n\n%s\n", os.Args[1], usage)
 		os.Exit(2)
@@ -39,5 +41,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rig:", err)
 		os.Exit(1)
 	}
-	_ = ctx
 }

@@ -1,0 +1,67 @@
+# The golden-image pipeline that `make demo` runs against the local stand-ins:
+# moto plays AWS (AWS_ENDPOINT_URL), and a Debian sandbox's sshd plays the EC2
+# instance (ssh_host/ssh_port). Against real AWS, drop ssh_host/ssh_port and
+# ssh_private_key_file and set a real source AMI filter.
+packer {
+  required_plugins {
+    amazon = {
+      source  = "github.com/hashicorp/amazon"
+      version = ">= 1.8.1"
+    }
+    golden = {
+      source  = "github.com/goldenami/golden"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+variable "region" {
+  type    = string
+  default = "us-east-1"
+}
+
+variable "source_ami" {
+  type        = string
+  description = "The Debian 12 AMI to start from."
+}
+
+variable "ssh_port" {
+  type    = number
+  default = 22
+}
+
+variable "ssh_private_key_file" {
+  type    = string
+  default = ""
+}
+
+variable "manifest" {
+  type    = string
+  default = "packer-manifest.json"
+}
+
+source "amazon-ebs" "golden" {
+  region                  = var.region
+  source_ami              = var.source_ami
+  instance_type           = "t3.micro"
+  ami_name                = "golden-debian-12-{{timestamp}}"
+  skip_metadata_api_check = true
+
+  communicator         = "ssh"
+  ssh_username         = "root"
+  ssh_host             = "127.0.0.1"
+  ssh_port             = var.ssh_port
+  ssh_private_key_file = var.ssh_private_key_file
+}
+
+build {
+  sources = ["source.amazon-ebs.golden"]
+
+  provisioner "shell" {
+    inline = ["echo golden > /etc/golden-release"]
+  }
+
+  post-processor "manifest" {
+    output = var.manifest
+  }
+}
