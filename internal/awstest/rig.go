@@ -1,10 +1,12 @@
 // Package awstest is the test rig's AWS: moto_server (pinned to 5.2.1) with
 // fidelity patches that make it behave as AWS documents where this project
-// relies on it, behind a proxy that logs every call and injects latency and
-// faults. Tests run the real packer and the real AWS SDK against it.
+// relies on it (launcher.py), behind a proxy that logs every call and injects
+// latency and faults. Tests run the real packer and the real AWS SDK against it.
 //
-//	rig := awstest.Start(t)
+//	rig := awstest.Start(t)               // or awstest.Shared(t) with awstest.Main
 //	ec2c := ec2.NewFromConfig(rig.Config("eu-west-1"))
+//	rig.Proxy().AddRule(awstest.Rule{Service: "ec2", Action: "CopyImage", Fault: awstest.FaultThrottle, Times: 1})
+//	rig.SetCopyBehaviour(ctx, awstest.CopyBehaviour{Pending: 10 * time.Second})
 //	cmd.Env = rig.ChildEnv(os.Environ()) // for a child packer
 package awstest
 
@@ -17,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +71,7 @@ func Start(t testing.TB, opts ...Option) *Rig {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	log := WithLogFile(t.TempDir() + "/moto.log")
+	log := WithLogFile(filepath.Join(t.TempDir(), "moto.log"))
 	r, err := Launch(ctx, append([]Option{log}, opts...)...)
 	if err != nil {
 		t.Fatalf("starting the AWS stand-in: %v", err)
