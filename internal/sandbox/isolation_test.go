@@ -30,6 +30,7 @@ var sysctls = []string{
 var hostEtc = []string{"passwd", "shadow", "group", "hosts", "hostname", "resolv.conf", "sudoers", "fstab"}
 
 func TestIsolation(t *testing.T) {
+	sandboxtest.SkipIfShort(t)
 	hostSleep := exec.Command("sleep", "300")
 	hostSleep.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := hostSleep.Start(); err != nil {

@@ -306,6 +306,9 @@ func (c Cache) NewRoot(ctx context.Context, src RootSource, parent string) (stri
 	if src.Tarball != "" && src.Dir != "" {
 		return "", errors.New("a sandbox root comes from a tarball or a directory, not both")
 	}
+	if err := needPrivileges(); err != nil { // to keep owners and device nodes
+		return "", err
+	}
 	fill := func(root string) error { return CopyTree(ctx, src.Dir, root) }
 	if src.Dir == "" {
 		tarball := src.Tarball

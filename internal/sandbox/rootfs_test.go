@@ -115,6 +115,7 @@ echo vm >"$target/etc/hostname"
 `
 
 func TestRootfsBuildsOnce(t *testing.T) {
+	skipIfShort(t)
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "debootstrap"), []byte(fakeDebootstrap), 0o755); err != nil {
 		t.Fatal(err)
@@ -201,6 +202,7 @@ func TestRootfsBuildsOnce(t *testing.T) {
 }
 
 func TestRootfsMirrorErrors(t *testing.T) {
+	skipIfShort(t)
 	notDebian := httptest.NewServer(http.NotFoundHandler())
 	defer notDebian.Close()
 	tests := []struct {
@@ -223,5 +225,12 @@ func TestRootfsMirrorErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// skipIfShort is sandboxtest.SkipIfShort, which this package cannot import.
+func skipIfShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs root and unshare: not run with -short")
 	}
 }

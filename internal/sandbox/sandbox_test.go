@@ -154,6 +154,7 @@ func TestStopTwice(t *testing.T) {
 
 func TestStartFailureLeavesNothing(t *testing.T) {
 	t.Parallel()
+	sandboxtest.SkipIfShort(t)
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, root string) sandbox.Config

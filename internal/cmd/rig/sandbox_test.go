@@ -10,9 +10,12 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/goldenami/packer-plugin-golden/internal/sandbox/sandboxtest"
 )
 
 func TestServeSandbox(t *testing.T) {
+	sandboxtest.SkipIfShort(t)
 	stateFile := filepath.Join(t.TempDir(), "sandbox.json")
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

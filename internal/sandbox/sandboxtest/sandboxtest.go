@@ -1,7 +1,7 @@
 // Package sandboxtest starts sandboxes for tests: a fresh copy of the cached
 // Debian root (debootstrapped on first use, about a minute), torn down by
 // t.Cleanup. Tests fail, never skip, when the host cannot run a sandbox; the
-// failure says how to fix it.
+// failure says how to fix it. With -short (make unit) they skip.
 package sandboxtest
 
 import (
@@ -36,6 +36,7 @@ func StartSSH(t testing.TB) *SSH {
 // RemoveRoot it sets.
 func Start(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 	t.Helper()
+	SkipIfShort(t)
 	root, err := cache(t).NewRoot(t.Context(), sandbox.RootSource{}, "")
 	if err != nil {
 		t.Fatalf("the sandbox's Debian root: %v", err)
@@ -60,6 +61,7 @@ func Start(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 // if needed.
 func Rootfs(t testing.TB) string {
 	t.Helper()
+	SkipIfShort(t)
 	tarball, err := cache(t).Rootfs(t.Context(), sandbox.Spec{})
 	if err != nil {
 		t.Fatalf("the sandbox's Debian root: %v", err)
@@ -76,4 +78,13 @@ func cache(t testing.TB) sandbox.Cache {
 	}
 	// debootstrap's output explains the minute the first run takes.
 	return sandbox.Cache{Dir: dir, Log: os.Stderr}
+}
+
+// SkipIfShort skips tests that need the sandbox rig (root, debootstrap, the
+// cached root) when run with -short.
+func SkipIfShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the sandbox rig (root, debootstrap): not run with -short")
+	}
 }
