@@ -2,15 +2,25 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
+	"github.com/goldenami/packer-plugin-golden/internal/verify"
 	"github.com/goldenami/packer-plugin-golden/version"
 )
 
 func main() {
+	// A consumer command, before the plugin protocol: Packer never starts the plugin with "verify".
+	if len(os.Args) > 1 && os.Args[1] == "verify" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		code := verify.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	pps := plugin.NewSet()
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
