@@ -1,12 +1,14 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -74,4 +76,15 @@ func (s *Sandbox) command(ctx context.Context, argv, env []string) (*exec.Cmd, e
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second // a background child may hold stdout open
 	return cmd, nil
+}
+
+// output runs argv in the sandbox and returns its output, failing with it
+// unless the exit code is 0.
+func (s *Sandbox) output(ctx context.Context, argv ...string) (string, error) {
+	var out bytes.Buffer
+	code, err := s.Exec(ctx, argv, nil, nil, &out, &out)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("%s exited with %d: %s", argv[0], code, strings.TrimSpace(out.String()))
+	}
+	return out.String(), err
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -55,7 +56,7 @@ func (s *Sandbox) MkdirAll(name string, perm os.FileMode) error {
 
 // openat opens name below the sandbox's root with openat2(RESOLVE_IN_ROOT),
 // which treats the root as "/" the way chroot does.
-func (s *Sandbox) openat(name string, flag int, perm os.FileMode) (int, error) {
+func (s *Sandbox) openat(name string, flag int, perm os.FileMode) (fd int, err error) {
 	how := unix.OpenHow{
 		Flags:   uint64(flag | unix.O_CLOEXEC),
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
@@ -68,12 +69,13 @@ func (s *Sandbox) openat(name string, flag int, perm os.FileMode) (int, error) {
 		return -1, err
 	}
 	defer unix.Close(root)
-	for {
-		fd, err := unix.Openat2(root, name, &how)
-		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) { // EAGAIN: a rename raced the lookup
+	for range 10 { // EAGAIN: a rename or mount raced the lookup
+		fd, err = unix.Openat2(root, name, &how)
+		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
 			return fd, err
 		}
 	}
+	return -1, err
 }
 
 // dupRoot returns a copy of the root's descriptor, which Stop may close.
@@ -84,4 +86,22 @@ func (s *Sandbox) dupRoot() (int, error) {
 		return -1, ErrStopped
 	}
 	return unix.FcntlInt(uintptr(s.rootFD), unix.F_DUPFD_CLOEXEC, 0)
+}
+
+func (s *Sandbox) writeFile(name string, data []byte, perm os.FileMode) error {
+	f, err := s.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
+}
+
+func (s *Sandbox) readFile(name string) ([]byte, error) {
+	f, err := s.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

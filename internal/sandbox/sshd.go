@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -259,33 +258,4 @@ func waitForSSH(ctx context.Context, addr string, exited <-chan struct{}) error 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// output runs argv in the sandbox and returns its output, failing with it
-// unless the exit code is 0.
-func (s *Sandbox) output(ctx context.Context, argv ...string) (string, error) {
-	var out bytes.Buffer
-	code, err := s.Exec(ctx, argv, nil, nil, &out, &out)
-	if err == nil && code != 0 {
-		err = fmt.Errorf("%s exited with %d: %s", argv[0], code, strings.TrimSpace(out.String()))
-	}
-	return out.String(), err
-}
-
-func (s *Sandbox) writeFile(name string, data []byte, perm os.FileMode) error {
-	f, err := s.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	return errors.Join(err, f.Close())
-}
-
-func (s *Sandbox) readFile(name string) ([]byte, error) {
-	f, err := s.OpenFile(name, os.O_RDONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }
