@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Errors Validate wraps with the field at fault; test them with errors.Is.
@@ -22,6 +23,7 @@ var (
 	ErrExternalParamsRequired = errors.New("buildDefinition.externalParameters required")
 	ErrBuilderIDRequired      = errors.New("runDetails.builder.id required")
 	ErrFinishedBeforeStarted  = errors.New("runDetails.metadata.finishedOn is before startedOn")
+	ErrTimestampRange         = errors.New("timestamp is outside years 1 to 9999")
 	ErrBuildType              = errors.New("buildDefinition.buildType is not golden-seal's")
 	ErrOneSubject             = errors.New("a golden-seal statement has exactly one subject")
 	ErrSubjectDigestRequired  = errors.New("the subject needs a sha256 digest")
@@ -117,8 +119,19 @@ func (p *Provenance) Validate() error {
 	if rd.Builder.ID == "" {
 		return ErrBuilderIDRequired
 	}
-	if m := rd.Metadata; m != nil && !m.StartedOn.IsZero() && !m.FinishedOn.IsZero() && m.FinishedOn.Before(m.StartedOn) {
-		return ErrFinishedBeforeStarted
+	if m := rd.Metadata; m != nil {
+		for _, ts := range []struct {
+			name string
+			t    time.Time
+		}{{"startedOn", m.StartedOn}, {"finishedOn", m.FinishedOn}} {
+			// The range of google.protobuf.Timestamp, which the in-toto bindings parse into.
+			if y := ts.t.UTC().Year(); !ts.t.IsZero() && (y < 1 || y > 9999) {
+				return fmt.Errorf("runDetails.metadata.%s: %w", ts.name, ErrTimestampRange)
+			}
+		}
+		if !m.StartedOn.IsZero() && !m.FinishedOn.IsZero() && m.FinishedOn.Before(m.StartedOn) {
+			return ErrFinishedBeforeStarted
+		}
 	}
 	for i, bp := range rd.Byproducts {
 		if err := bp.Validate(); err != nil {

@@ -28,6 +28,9 @@ func TestValidate(t *testing.T) {
 		{"time order", func(s *Statement) {
 			s.Predicate.RunDetails.Metadata.FinishedOn = s.Predicate.RunDetails.Metadata.StartedOn.Add(-time.Second)
 		}, ErrFinishedBeforeStarted, false},
+		{"year 0", func(s *Statement) {
+			s.Predicate.RunDetails.Metadata.StartedOn = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+		}, ErrTimestampRange, true},
 		{"build type", func(s *Statement) { s.Predicate.BuildDefinition.BuildType = "https://example.com/other" }, ErrBuildType, false},
 		{"two subjects", func(s *Statement) { s.Subject = append(s.Subject, s.Subject[0]) }, ErrOneSubject, false},
 		{"subject name", func(s *Statement) { s.Subject[0].Name = "ami-0123456789abcdef0" }, ErrInvalidSubjectName, false},
