@@ -1,8 +1,12 @@
+//go:build unix
+
 package provenance
 
 import (
 	"context"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func BenchmarkStatement(b *testing.B) {
@@ -48,6 +52,7 @@ func BenchmarkVerify(b *testing.B) {
 	img := fixtureImage()
 	arn, _ := ImageARN(img.Region, img.ImageID)
 	ctx := context.Background()
+	cpu0 := cpuTime(b)
 	for b.Loop() {
 		e, err := ParseEnvelope(data)
 		if err != nil {
@@ -65,5 +70,16 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "envelopes/s")
+	// Per CPU second, not per wall second: the machines this runs on are
+	// shared, and issue 9 asks for envelopes per second per core.
+	b.ReportMetric(float64(b.N)/(cpuTime(b)-cpu0).Seconds(), "envelopes/cpu-s")
+}
+
+// cpuTime is the CPU time this process has used so far, GC included.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
