@@ -22,6 +22,15 @@ import (
 
 func TestMain(m *testing.M) { awstest.Main(m) }
 
+// sharedRig is the shared AWS stand-in; `make unit` (go test -short) runs without it.
+func sharedRig(t *testing.T) *awstest.Rig {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the AWS stand-in (moto): not run with -short")
+	}
+	return awstest.Shared(t)
+}
+
 const (
 	region  = "eu-west-1"
 	imageID = "ami-0123456789abcdef0"
@@ -40,7 +49,7 @@ func rigReader(t *testing.T, rig *awstest.Rig, dirs ...string) *Reader {
 }
 
 func TestS3Store(t *testing.T) {
-	rig := awstest.Shared(t)
+	rig := sharedRig(t)
 	ctx := t.Context()
 	c := s3.NewFromConfig(rig.Config(region), awstest.S3PathStyle)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("golden-provenance"),
@@ -85,7 +94,7 @@ func TestS3Store(t *testing.T) {
 }
 
 func TestSSMStoreTiers(t *testing.T) {
-	rig := awstest.Shared(t)
+	rig := sharedRig(t)
 	ctx := t.Context()
 	c := ssm.NewFromConfig(rig.Config(region))
 	st, err := NewSSMStore(c, "/golden/provenance")

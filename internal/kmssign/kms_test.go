@@ -15,6 +15,15 @@ import (
 
 func TestMain(m *testing.M) { awstest.Main(m) }
 
+// sharedRig is the shared AWS stand-in; `make unit` (go test -short) runs without it.
+func sharedRig(t *testing.T) *awstest.Rig {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the AWS stand-in (moto): not run with -short")
+	}
+	return awstest.Shared(t)
+}
+
 const region = "eu-west-1"
 
 // createKey makes a KMS key in moto and returns its ARN.
@@ -33,7 +42,7 @@ func createKey(t *testing.T, c *kms.Client, usage types.KeyUsageType, spec types
 }
 
 func TestKMSSignsDigest(t *testing.T) {
-	rig := awstest.Shared(t)
+	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
 	arn := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "alias/golden")
 	keyID := arn[strings.LastIndex(arn, "/")+1:]
@@ -81,7 +90,7 @@ func TestKMSSignsDigest(t *testing.T) {
 }
 
 func TestKMSRefusesUnfitKeys(t *testing.T) {
-	rig := awstest.Shared(t)
+	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
 	symmetric := createKey(t, c, types.KeyUsageTypeEncryptDecrypt, types.KeySpecSymmetricDefault, "")
 	rsaKey := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecRsa2048, "")
@@ -127,7 +136,7 @@ func (w wrongKey) Sign(ctx context.Context, in *kms.SignInput, opts ...func(*kms
 }
 
 func TestKMSSignChecksTheAnswer(t *testing.T) {
-	rig := awstest.Shared(t)
+	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
 	a := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
 	b := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")

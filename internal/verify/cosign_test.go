@@ -20,6 +20,7 @@ const cosignVersion = "v3.0.2"
 // (never skipping it) with how to get it.
 func findCosign(t *testing.T) string {
 	t.Helper()
+	skipIfShort(t)
 	cache, err := rigpath.CacheDir()
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,14 @@ import (
 
 func TestMain(m *testing.M) { awstest.Main(m) }
 
+// skipIfShort keeps `make unit` (go test -short) to the tests that need no rig.
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the AWS stand-in (moto): not run with -short")
+	}
+}
+
 const (
 	region = "eu-west-1"
 	bucket = "golden-provenance"
@@ -42,6 +50,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	skipIfShort(t)
 	rig := awstest.Shared(t)
 	ctx := t.Context()
 	w := &world{
