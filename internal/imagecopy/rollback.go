@@ -1,0 +1,76 @@
+package imagecopy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Rollback removes everything Run created for the copies, in every region in
+// parallel: the copies it knows, a copy whose CopyImage answer was lost
+// (CopyImage again with the same ClientToken names it), and anything else
+// tagged with this run. It never touches a source. Give it a context that
+// outlives the cancellation that caused the rollback.
+func (c *Copier) Rollback(ctx context.Context, copies []*Copy) (Report, error) {
+	report := make(Report, len(copies))
+	var wg sync.WaitGroup
+	for i, cp := range copies {
+		report[i] = RegionReport{Region: cp.Region, ImageID: cp.Image.ID, Result: result(cp)}
+		wg.Go(func() { report[i].Removed, report[i].Err = c.rollback(ctx, cp) })
+	}
+	wg.Wait()
+	return report, report.err()
+}
+
+func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
+	if cp.Reused || !cp.sent {
+		return nil, nil
+	}
+	api := c.ec2(cp.Region)
+	var ids []string
+	var errs []error
+	if cp.Image.ID != "" {
+		ids = append(ids, cp.Image.ID)
+	} else if out, err := api.CopyImage(ctx, c.copyInput(cp)); err == nil {
+		ids = append(ids, aws.ToString(out.ImageId))
+	} else {
+		errs = append(errs, fmt.Errorf("asking EC2 which copy CopyImage made in %s: %w", cp.Region, err))
+	}
+	images, snapshots, err := tagged(ctx, api, map[string]string{TagRun: c.opts.RunID})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", cp.Region, err))
+	}
+	ids = slices.DeleteFunc(union(ids, images), func(id string) bool { return id == cp.Source.ID })
+	var removed []string
+	for _, id := range ids {
+		r, err := c.Remove(ctx, Image{Region: cp.Region, ID: id})
+		removed = append(removed, r...)
+		errs = append(errs, err)
+	}
+	snapshots = slices.DeleteFunc(snapshots, func(id string) bool {
+		return slices.Contains(removed, id) || slices.Contains(cp.Source.SnapshotIDs(), id)
+	})
+	r, err := c.deleteSnapshots(ctx, api, cp.Region, snapshots)
+	return append(removed, r...), errors.Join(append(errs, err)...)
+}
+
+// result says what became of a copy before any rollback.
+func result(cp *Copy) string {
+	switch {
+	case cp.Err != nil && errors.Is(cp.Err, errStopped):
+		return "stopped: " + cp.Err.Error()
+	case cp.Err != nil:
+		return "failed: " + cp.Err.Error()
+	case cp.Verified && cp.Reused:
+		return "verified (the source, already encrypted with the key)"
+	case cp.Verified:
+		return "verified"
+	case cp.sent:
+		return "unfinished"
+	}
+	return "not started"
+}
