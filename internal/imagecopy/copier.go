@@ -114,7 +114,7 @@ func (c *Copier) seal(ctx context.Context, cp *Copy) error {
 	}
 	cp.Image = img
 	if err := c.verify(ctx, cp); err != nil {
-		return err
+		return stoppedOr(ctx, err)
 	}
 	cp.Verified = true
 	return nil

@@ -255,8 +255,6 @@ func matches(tags map[string]string, filters []types.Filter) bool {
 	return true
 }
 
-
-
 func (r *regionEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
 	err := r.begin("DescribeImages", in)
 	defer r.w.mu.Unlock()
