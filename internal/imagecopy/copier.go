@@ -79,7 +79,7 @@ func (c *Copier) Run(ctx context.Context, jobs []Job) ([]*Copy, error) {
 		wg.Go(func() {
 			if err := c.seal(stop, cp); err != nil {
 				cp.Err = err
-				cancel(fmt.Errorf("%w (%s: %w)", errStopped, cp.Region, err))
+				cancel(fmt.Errorf("%w: %s failed first", errStopped, cp.Region))
 			}
 		})
 	}
@@ -94,7 +94,7 @@ func (c *Copier) Run(ctx context.Context, jobs []Job) ([]*Copy, error) {
 }
 
 // errStopped marks a copy stopped because another region failed.
-var errStopped = errors.New("stopped because another region failed")
+var errStopped = errors.New("stopped")
 
 // seal makes, waits for and verifies one copy.
 func (c *Copier) seal(ctx context.Context, cp *Copy) error {

@@ -62,7 +62,7 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 func result(cp *Copy) string {
 	switch {
 	case cp.Err != nil && errors.Is(cp.Err, errStopped):
-		return "stopped: " + cp.Err.Error()
+		return cp.Err.Error()
 	case cp.Err != nil:
 		return "failed: " + cp.Err.Error()
 	case cp.Verified && cp.Reused:
