@@ -21,6 +21,9 @@ type Options struct {
 	// build name and the AMI name template), so that a later run can find
 	// the copies a crashed one left.
 	Pipeline string
+	// Deadline is when the run is over for certain, its rollback included:
+	// a later run removes copies left past it, whatever their pipeline.
+	Deadline time.Time
 	// FixedDelay, when set, polls every FixedDelay instead of adapting to
 	// the reported progress, at most MaxAttempts times when that is set.
 	FixedDelay  time.Duration
@@ -60,8 +63,8 @@ func New(sess *awsconfig.Session, opts Options) *Copier {
 // other regions. Run never deletes anything: on error, pass the copies to
 // Rollback. ctx bounds the whole run.
 func (c *Copier) Run(ctx context.Context, jobs []Job) ([]*Copy, error) {
-	if c.opts.RunID == "" || c.opts.Pipeline == "" {
-		return nil, errors.New("imagecopy: Options.RunID and Options.Pipeline must be set: they tag what Run creates")
+	if c.opts.RunID == "" || c.opts.Pipeline == "" || c.opts.Deadline.IsZero() {
+		return nil, errors.New("imagecopy: Options.RunID, Pipeline and Deadline must be set: they tag what Run creates")
 	}
 	jobs = slices.SortedFunc(slices.Values(jobs), func(a, b Job) int { return cmp.Compare(a.Region, b.Region) })
 	for i := 1; i < len(jobs); i++ {

@@ -50,9 +50,9 @@ func TestRunSealsEveryRegion(t *testing.T) {
 		ClientToken: aws.String(copies[2].token), Encrypted: aws.Bool(true), KmsKeyId: aws.String(key("us-east-1")), CopyImageTags: aws.Bool(false),
 		TagSpecifications: []types.TagSpecification{
 			{ResourceType: types.ResourceTypeImage, Tags: ec2Tags(map[string]string{"Name": "golden", "Team": "platform",
-				TagPipeline: "amazon-ebs.web/golden-{{timestamp}}", TagRun: "run-1", TagStatus: StatusCopying})},
+				TagPipeline: "amazon-ebs.web/golden-{{timestamp}}", TagRun: "run-1", TagStatus: StatusCopying, TagDeadline: "2026-01-01T02:00:00Z"})},
 			{ResourceType: types.ResourceTypeSnapshot, Tags: ec2Tags(map[string]string{"Team": "platform",
-				TagPipeline: "amazon-ebs.web/golden-{{timestamp}}", TagRun: "run-1", TagStatus: StatusCopying})},
+				TagPipeline: "amazon-ebs.web/golden-{{timestamp}}", TagRun: "run-1", TagStatus: StatusCopying, TagDeadline: "2026-01-01T02:00:00Z"})},
 		},
 	}
 	if diff := cmp.Diff(want, in, cmpopts.IgnoreUnexported(ec2.CopyImageInput{}, types.TagSpecification{}, types.Tag{})); diff != "" {
@@ -216,7 +216,7 @@ func TestVerifyRejects(t *testing.T) {
 	}{
 		{"another key", func(in *ec2.CopyImageInput) { in.KmsKeyId = aws.String(key("other")) }, "encrypted with arn:aws:kms:other"},
 		{"not encrypted", func(in *ec2.CopyImageInput) { in.Encrypted = aws.Bool(false) }, "it is not encrypted"},
-		{"tags ignored", func(in *ec2.CopyImageInput) { in.TagSpecifications = nil }, `tags ["Team" "golden:seal-pipeline" "golden:seal-run" "golden:seal-status"] sent with CopyImage are missing`},
+		{"tags ignored", func(in *ec2.CopyImageInput) { in.TagSpecifications = nil }, `tags ["Team" "golden:seal-deadline" "golden:seal-pipeline" "golden:seal-run" "golden:seal-status"] sent with CopyImage are missing`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -328,19 +328,27 @@ func TestCleanLeftovers(t *testing.T) {
 	ctx, cancel = context.WithCancel(t.Context())
 	other.opts.Progress = func(Progress) { cancel() }
 	other.Run(ctx, jobs(src, "us-east-1"))
-	if n := len(w.remaining()); n != 6 {
-		t.Fatalf("%d images and snapshots before the cleanup, want 6", n)
+	stale := w.copier(Options{RunID: "run-stale", Pipeline: "a third pipeline", Deadline: w.clock.Now().Add(-time.Second)})
+	ctx, cancel = context.WithCancel(t.Context())
+	stale.opts.Progress = func(Progress) { cancel() }
+	stale.Run(ctx, jobs(src, "ap-south-1"))
+	if n := len(w.remaining()); n != 8 {
+		t.Fatalf("%d images and snapshots before the cleanup, want 8", n)
 	}
-	report, err := w.copier(Options{RunID: "run-2"}).CleanLeftovers(t.Context(), []string{"us-east-1", "eu-west-1"})
+	report, err := w.copier(Options{RunID: "run-2"}).CleanLeftovers(t.Context(), []string{"us-east-1", "eu-west-1", "ap-south-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Log("\n" + report.String())
-	if len(report[1].Removed) != 2 || len(report[0].Removed) != 0 {
-		t.Errorf("removed %v and %v, want the crashed run's copy and snapshot in us-east-1", report[0].Removed, report[1].Removed)
+	got := [][]string{report[0].Removed, report[1].Removed, report[2].Removed}
+	if len(got[0]) != 2 || len(got[1]) != 0 || len(got[2]) != 2 {
+		t.Errorf("removed %v, want the stale run's copy and snapshot in ap-south-1 and the crashed run's in us-east-1", got)
+	}
+	if !strings.Contains(report[2].Result, "run-other") {
+		t.Errorf("us-east-1: %q, want the live run of another pipeline reported", report[2].Result)
 	}
 	if n := len(w.remaining()); n != 4 {
-		t.Errorf("%d images and snapshots after the cleanup, want 4: another pipeline's copies stay", n)
+		t.Errorf("%d images and snapshots after the cleanup, want 4: another pipeline's live copies stay", n)
 	}
 }
 

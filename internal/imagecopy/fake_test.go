@@ -111,6 +111,9 @@ func (w *world) copier(opts Options) *Copier {
 	if opts.Pipeline == "" {
 		opts.Pipeline = "amazon-ebs.web/golden-{{timestamp}}"
 	}
+	if opts.Deadline.IsZero() {
+		opts.Deadline = w.clock.Now().Add(2 * time.Hour)
+	}
 	return &Copier{ec2: func(region string) ec2API { return &regionEC2{w, region} }, opts: opts, clock: w.clock}
 }
 

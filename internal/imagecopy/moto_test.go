@@ -76,7 +76,7 @@ func plan(t *testing.T, c *imagecopy.Copier, keys map[string]string, regions ...
 }
 
 func opts(run string) imagecopy.Options {
-	return imagecopy.Options{RunID: run, Pipeline: "imagecopy-moto-test"}
+	return imagecopy.Options{RunID: run, Pipeline: "imagecopy-moto-test", Deadline: time.Now().Add(time.Hour)}
 }
 
 // ours lists the images and snapshots the account owns in regions that carry tag key, as region/id.

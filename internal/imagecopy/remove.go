@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,9 +74,9 @@ func (c *Copier) deleteSnapshot(ctx context.Context, api ec2API, id string) erro
 	}
 }
 
-// tagged returns the ids of the images and snapshots owned by the account in
-// region whose tags have the given values.
-func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, snapshots []string, err error) {
+// tagged returns the images and snapshots owned by the account in region
+// whose tags have the given values, in id order, with all their tags.
+func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, snapshots []resource, err error) {
 	var filters []types.Filter
 	for _, t := range ec2Tags(tags) {
 		filters = append(filters, types.Filter{Name: aws.String("tag:" + aws.ToString(t.Key)), Values: []string{aws.ToString(t.Value)}})
@@ -85,7 +86,7 @@ func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, sn
 		return nil, nil, fmt.Errorf("finding images by tag: %w", err)
 	}
 	for _, i := range imgs.Images {
-		images = append(images, aws.ToString(i.ImageId))
+		images = append(images, resource{aws.ToString(i.ImageId), tagMap(i.Tags)})
 	}
 	p := ec2.NewDescribeSnapshotsPaginator(api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, Filters: filters})
 	for p.HasMorePages() {
@@ -94,12 +95,27 @@ func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, sn
 			return nil, nil, fmt.Errorf("finding snapshots by tag: %w", err)
 		}
 		for _, s := range page.Snapshots {
-			snapshots = append(snapshots, aws.ToString(s.SnapshotId))
+			snapshots = append(snapshots, resource{aws.ToString(s.SnapshotId), tagMap(s.Tags)})
 		}
 	}
-	slices.Sort(images)
-	slices.Sort(snapshots)
+	byID := func(a, b resource) int { return strings.Compare(a.id, b.id) }
+	slices.SortFunc(images, byID)
+	slices.SortFunc(snapshots, byID)
 	return images, snapshots, nil
+}
+
+// resource is an image or snapshot found by its tags.
+type resource struct {
+	id   string
+	tags map[string]string
+}
+
+func ids(rs []resource) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.id)
+	}
+	return out
 }
 
 func notFound(err error) bool {

@@ -31,12 +31,12 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 		return nil, nil
 	}
 	api := c.ec2(cp.Region)
-	var ids []string
+	var made []string
 	var errs []error
 	if cp.Image.ID != "" {
-		ids = append(ids, cp.Image.ID)
+		made = append(made, cp.Image.ID)
 	} else if out, err := api.CopyImage(ctx, c.copyInput(cp)); err == nil {
-		ids = append(ids, aws.ToString(out.ImageId))
+		made = append(made, aws.ToString(out.ImageId))
 	} else {
 		errs = append(errs, fmt.Errorf("asking EC2 which copy CopyImage made in %s: %w", cp.Region, err))
 	}
@@ -44,17 +44,17 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", cp.Region, err))
 	}
-	ids = slices.DeleteFunc(union(ids, images), func(id string) bool { return id == cp.Source.ID })
+	made = slices.DeleteFunc(union(made, ids(images)), func(id string) bool { return id == cp.Source.ID })
 	var removed []string
-	for _, id := range ids {
+	for _, id := range made {
 		r, err := c.Remove(ctx, Image{Region: cp.Region, ID: id})
 		removed = append(removed, r...)
 		errs = append(errs, err)
 	}
-	snapshots = slices.DeleteFunc(snapshots, func(id string) bool {
+	left := slices.DeleteFunc(ids(snapshots), func(id string) bool {
 		return slices.Contains(removed, id) || slices.Contains(cp.Source.SnapshotIDs(), id)
 	})
-	r, err := c.deleteSnapshots(ctx, api, cp.Region, snapshots)
+	r, err := c.deleteSnapshots(ctx, api, cp.Region, left)
 	return append(removed, r...), errors.Join(append(errs, err)...)
 }
 

@@ -1,6 +1,8 @@
 package imagecopy
 
 import (
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -14,8 +16,11 @@ const (
 	TagRun = "golden:seal-run"
 	// TagPipeline holds the pipeline the copy belongs to (Options.Pipeline).
 	TagPipeline = "golden:seal-pipeline"
-	// TagStatus is StatusCopying from CopyImage on, StatusSealed once Seal has run.
+	// TagStatus is StatusCopying from CopyImage on, StatusSealed once MarkSealed has run.
 	TagStatus = "golden:seal-status"
+	// TagDeadline is when the run that made the copy is over for certain
+	// (Options.Deadline, RFC 3339): a copy still StatusCopying after it was left.
+	TagDeadline = "golden:seal-deadline"
 
 	StatusCopying = "copying"
 	StatusSealed  = "sealed"
@@ -23,10 +28,11 @@ const (
 
 // MarkerTags is how many tags imagecopy adds to each copy and snapshot: they
 // count against AWS's limit of 50.
-const MarkerTags = 3
+const MarkerTags = 4
 
 func (c *Copier) markers(status string) map[string]string {
-	return map[string]string{TagRun: c.opts.RunID, TagPipeline: c.opts.Pipeline, TagStatus: status}
+	return map[string]string{TagRun: c.opts.RunID, TagPipeline: c.opts.Pipeline, TagStatus: status,
+		TagDeadline: c.opts.Deadline.UTC().Format(time.RFC3339)}
 }
 
 func ec2Tags(tags map[string]string) []types.Tag {
