@@ -1,0 +1,220 @@
+package harden
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/goldenami/packer-plugin-golden/internal/hardening"
+)
+
+// remote is what golden-harden needs of a communicator: one upload, one
+// command, one download.
+type remote interface {
+	Start(context.Context, *packersdk.RemoteCmd) error
+	Upload(string, io.Reader, *os.FileInfo) error
+	Download(string, io.Writer) error
+}
+
+// exitWait bounds how long the runner may take to clean up once it has been
+// told to; it only removes its directory.
+const exitWait = 30 * time.Second
+
+// run uploads the bundle, runs it, downloads its results once it says it is
+// done, then closes its standard input, which tells it to remove its directory.
+// The runner also removes it if the command is stopped or the connection drops.
+func run(ctx context.Context, comm remote, b hardening.Bundle, paths hardening.Paths, command string, out *stream) (*hardening.Results, error) {
+	var fi os.FileInfo = bundleInfo{name: b.Name, size: int64(len(b.Data))}
+	if err := comm.Upload(paths.Bundle, bytes.NewReader(b.Data), &fi); err != nil {
+		return nil, fmt.Errorf("uploading the bundle to %s: %w (is remote_dir writable by the ssh user?)", paths.Bundle, err)
+	}
+	stdinR, stdinW := io.Pipe()
+	defer stdinW.Close()
+	cmd := &packersdk.RemoteCmd{Command: command, Stdin: stdinR, Stdout: out, Stderr: out.stderr()}
+	if err := comm.Start(ctx, cmd); err != nil {
+		return nil, fmt.Errorf("starting %q on the machine: %w", command, err)
+	}
+	exited := make(chan int, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	select {
+	case <-ctx.Done():
+		stdinW.Close() // the runner stops and removes its directory
+		return nil, fmt.Errorf("golden-harden was stopped: %w", ctx.Err())
+	case code := <-exited:
+		return nil, out.failure(code)
+	case <-out.ended:
+	}
+	var results bytes.Buffer
+	dlErr := comm.Download(paths.Results, &results)
+	stdinW.Close()
+	select {
+	case <-exited:
+	case <-ctx.Done():
+	case <-time.After(exitWait):
+		out.ui.Error(fmt.Sprintf("golden-harden: the runner did not exit within %s of being told to clean up; %s may be left on the machine", exitWait, paths.Work))
+	}
+	if dlErr != nil {
+		return nil, fmt.Errorf("downloading the results from %s: %w (execute_command must pass its standard input to the bundle)", paths.Results, dlErr)
+	}
+	res, err := hardening.ParseResults(&results)
+	if err != nil {
+		return nil, fmt.Errorf("reading the results: %w", err)
+	}
+	return res, nil
+}
+
+// bundleInfo describes the upload: mode 0600, since the bundle holds the
+// scripts' environment variables.
+type bundleInfo struct {
+	name string
+	size int64
+}
+
+func (i bundleInfo) Name() string       { return i.name }
+func (i bundleInfo) Size() int64        { return i.size }
+func (i bundleInfo) Mode() fs.FileMode  { return 0o600 }
+func (i bundleInfo) ModTime() time.Time { return time.Time{} }
+func (i bundleInfo) IsDir() bool        { return false }
+func (i bundleInfo) Sys() any           { return nil }
+
+// stream turns the runner's output into Packer UI lines: its records become one
+// line per rule and script, everything else (the scripts' output) is shown as is.
+type stream struct {
+	ui      packersdk.Ui
+	marker  string
+	scripts []string // names, by index-1
+
+	mu      sync.Mutex
+	partial []byte
+	fatal   string
+	tail    []string // the last lines of output, for errors
+	ended   chan struct{}
+	once    sync.Once
+	errOut  *lineWriter
+}
+
+func newStream(ui packersdk.Ui, marker string, scripts []string) *stream {
+	s := &stream{ui: ui, marker: marker + " ", scripts: scripts, ended: make(chan struct{})}
+	s.errOut = &lineWriter{line: func(l string) {
+		s.mu.Lock()
+		s.keep(l)
+		s.mu.Unlock()
+		ui.Error(l)
+	}}
+	return s
+}
+
+func (s *stream) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.partial = append(s.partial, p...)
+	for {
+		i := bytes.IndexByte(s.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := strings.TrimRight(string(s.partial[:i]), "\r")
+		s.partial = s.partial[i+1:]
+		s.line(line)
+	}
+}
+
+func (s *stream) stderr() io.Writer { return s.errOut }
+
+// line handles one line of stdout; s.mu is held.
+func (s *stream) line(line string) {
+	rest, ok := strings.CutPrefix(line, s.marker)
+	if !ok {
+		s.keep(line)
+		s.ui.Say(line)
+		return
+	}
+	rec, err := hardening.ParseRecord(rest)
+	if err != nil {
+		s.ui.Error(fmt.Sprintf("golden-harden: %v", err))
+		return
+	}
+	switch rec.Kind {
+	case hardening.RecordBegin:
+		if rec.Begin == "script" {
+			s.tail = nil
+			s.ui.Say(fmt.Sprintf("golden-harden: running script %d: %s", rec.Index, s.scriptName(rec.Index)))
+		}
+	case hardening.RecordRule:
+		status := string(rec.Rule.After)
+		if rec.Rule.After != rec.Rule.Before {
+			status = fmt.Sprintf("%s → %s", rec.Rule.Before, rec.Rule.After)
+		}
+		s.ui.Say(fmt.Sprintf("  %-28s %s", status, rec.Rule.ID))
+	case hardening.RecordScript:
+		s.ui.Say(fmt.Sprintf("golden-harden: script %d exited with %d after %s", rec.Script.Index, rec.Script.ExitCode, rec.Script.Duration))
+	case hardening.RecordFatal:
+		s.fatal = rec.Message
+		s.ui.Error("golden-harden: " + rec.Message)
+	case hardening.RecordEnd:
+		s.once.Do(func() { close(s.ended) })
+	}
+}
+
+func (s *stream) scriptName(i int) string {
+	if i >= 1 && i <= len(s.scripts) {
+		return s.scripts[i-1]
+	}
+	return "?"
+}
+
+// keep remembers the last lines of output for error messages.
+func (s *stream) keep(line string) {
+	s.tail = append(s.tail, line)
+	if len(s.tail) > 10 {
+		s.tail = s.tail[len(s.tail)-10:]
+	}
+}
+
+// failure explains a runner that exited before it finished.
+func (s *stream) failure(code int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.fatal != "":
+		return errors.New("golden-harden: " + s.fatal)
+	case code == packersdk.CmdDisconnect:
+		return errors.New("golden-harden: the connection to the machine dropped while the runner ran: no report was written; the runner removes its directory when it notices; run the build again")
+	}
+	msg := fmt.Sprintf("golden-harden: the runner exited with %d before it finished: no report was written", code)
+	if len(s.tail) > 0 {
+		msg += "; its last output:\n" + strings.Join(s.tail, "\n")
+	}
+	return errors.New(msg)
+}
+
+// lineWriter calls line for every complete line written to it.
+type lineWriter struct {
+	mu      sync.Mutex
+	partial []byte
+	line    func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.line(strings.TrimRight(string(w.partial[:i]), "\r"))
+		w.partial = w.partial[i+1:]
+	}
+}
