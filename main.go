@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
+	"github.com/goldenami/packer-plugin-golden/post-processor/seal"
 	"github.com/goldenami/packer-plugin-golden/provisioner/harden"
 	"github.com/goldenami/packer-plugin-golden/version"
 )
@@ -24,6 +25,7 @@ func main() {
 	}
 	pps := plugin.NewSet()
 	pps.RegisterProvisioner("harden", new(harden.Provisioner))
+	pps.RegisterPostProcessor("seal", new(seal.PostProcessor))
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())
