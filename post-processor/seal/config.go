@@ -1,4 +1,4 @@
-//go:generate go tool packer-sdc struct-markdown
+//go:generate go run github.com/goldenami/packer-plugin-golden/internal/cmd/structmarkdown
 //go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
 
 package seal

@@ -1,5 +1,5 @@
 //go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
-//go:generate go tool packer-sdc struct-markdown
+//go:generate go run github.com/goldenami/packer-plugin-golden/internal/cmd/structmarkdown
 //go:generate go run ../../internal/cmd/ruledocs -o ../../docs-partials/provisioner/harden/rules.mdx
 
 package harden
