@@ -241,7 +241,7 @@ func RulesScript(sel Selected) []byte {
 
 func envScript(env []EnvVar) []byte {
 	var b strings.Builder
-	b.WriteString("# shellcheck shell=sh\n# The user's environment_vars: read by the runner only, never on a command line.\n")
+	b.WriteString("# shellcheck shell=sh disable=SC2034 # the scripts read them: run.sh sources this with set -a\n# The user's environment_vars: they travel in the bundle only, never on a command line.\n")
 	for _, v := range env {
 		fmt.Fprintf(&b, "%s=%s\n", v.Name, shellQuote(v.Value))
 	}

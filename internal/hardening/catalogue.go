@@ -87,6 +87,9 @@ func NewCatalogue(rules ...Rule) (*Catalogue, error) {
 		if r.Effect == "" {
 			r.Effect = EffectNow
 		}
+		if r.Category == "" {
+			r.Category = "custom"
+		}
 		for i := range r.Params {
 			r.Params[i].Rule = r.ID
 		}

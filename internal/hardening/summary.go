@@ -36,7 +36,7 @@ func (r *Report) Summary() []string {
 		lines = append(lines, fmt.Sprintf("  %s [%s] %s: %s", strings.ToUpper(string(rule.Status)), rule.Severity, rule.ID, firstLine(rule.Evidence)))
 	}
 	if c.NextBoot > 0 {
-		lines = append(lines, fmt.Sprintf("  %d fixes take effect when the image boots (kernel parameters, modules, services, sshd); the build's own session was left as it was", c.NextBoot))
+		lines = append(lines, fmt.Sprintf("  fixes that take effect when the image boots: %d (kernel parameters, modules, services, sshd); the build's own session was left as it was", c.NextBoot))
 	}
 	return lines
 }

@@ -30,4 +30,4 @@ mkdir -m 0700 "$work" || fatal "cannot create $work"
 err=$(tail -c +@OFFSET@ "$self" | tar -xof - -C "$work" 2>&1) || fatal "cannot unpack the bundle into $work: $err"
 rm -f "$self"
 exec sh "$work/run.sh" "$work" "$owner" "$marker"
-exit 0
+exit 3
