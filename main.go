@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
+	sandboxbuilder "github.com/goldenami/packer-plugin-golden/builder/sandbox"
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
 	"github.com/goldenami/packer-plugin-golden/post-processor/seal"
 	"github.com/goldenami/packer-plugin-golden/provisioner/harden"
@@ -24,6 +25,7 @@ func main() {
 		os.Exit(code)
 	}
 	pps := plugin.NewSet()
+	pps.RegisterBuilder("sandbox", new(sandboxbuilder.Builder))
 	pps.RegisterProvisioner("harden", new(harden.Provisioner))
 	pps.RegisterPostProcessor("seal", new(seal.PostProcessor))
 	pps.SetVersion(version.PluginVersion)
