@@ -63,6 +63,8 @@ func result(cp *Copy) string {
 	switch {
 	case cp.Err != nil && errors.Is(cp.Err, errStopped):
 		return cp.Err.Error()
+	case errors.Is(cp.Err, context.Canceled):
+		return "cancelled: " + cp.Err.Error()
 	case cp.Err != nil:
 		return "failed: " + cp.Err.Error()
 	case cp.Verified && cp.Reused:

@@ -100,9 +100,14 @@ func (c *Config) prepareKeys() []error {
 	return errs
 }
 
-// checkKeyRegion checks that region has a key, and that an ARN names a key there.
+// checkKeyRegion checks that region has a key, and that kms_key_id, when it
+// is the region's key and an ARN, names a key there (prepareKeys checks the
+// entries of region_kms_key_ids).
 func (c *Config) checkKeyRegion(region string) error {
-	if _, ok := c.RegionKMSKeyIDs[region]; !ok && c.KMSKeyID == "" && len(c.RegionKMSKeyIDs) > 0 {
+	if _, ok := c.RegionKMSKeyIDs[region]; ok {
+		return nil
+	}
+	if c.KMSKeyID == "" && len(c.RegionKMSKeyIDs) > 0 {
 		return fmt.Errorf("region_kms_key_ids has no key for %s: add region_kms_key_ids[%q] or set kms_key_id for the regions without an entry", region, region)
 	}
 	ref, err := parseKeyRef(c.keyFor(region))
