@@ -6,6 +6,7 @@ package seal
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -162,12 +163,25 @@ func (c *Config) prepareSharing() []error {
 	check("ami_org_arns", c.AMIOrgARNs, orgARNPattern, "an organization ARN (arn:aws:organizations::ACCOUNT:organization/o-ID)")
 	check("ami_ou_arns", c.AMIOUARNs, ouARNPattern, "an organizational unit ARN (arn:aws:organizations::ACCOUNT:ou/o-ID/ou-ID)")
 	if c.sharing() {
-		for _, r := range c.keyRegions() {
-			if isAWSManagedAlias(c.keyFor(r)) {
-				errs = append(errs, fmt.Errorf("%s: images encrypted with the AWS managed key %s cannot be shared: set kms_key_id (or region_kms_key_ids[%q]) to a customer managed key",
-					c.keyField(r), defaultKey, r))
-				break
-			}
+		errs = append(errs, c.managedKeys()...)
+	}
+	return errs
+}
+
+// managedKeys finds the AWS managed keys that would encrypt shared images:
+// kms_key_id (alias/aws/ebs when neither key setting is given) and the
+// entries of region_kms_key_ids. Preflight finds those named by id or ARN.
+func (c *Config) managedKeys() []error {
+	const msg = "%s: images encrypted with the AWS managed key %s cannot be shared: name a customer managed key"
+	var errs []error
+	if c.KMSKeyID != "" || len(c.RegionKMSKeyIDs) == 0 {
+		if k := c.keyFor(""); isAWSManagedAlias(k) {
+			errs = append(errs, fmt.Errorf(msg, c.keyField(""), k))
+		}
+	}
+	for _, r := range slices.Sorted(maps.Keys(c.RegionKMSKeyIDs)) {
+		if k := c.RegionKMSKeyIDs[r]; isAWSManagedAlias(k) {
+			errs = append(errs, fmt.Errorf(msg, c.keyField(r), k))
 		}
 	}
 	return errs

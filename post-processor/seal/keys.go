@@ -67,9 +67,6 @@ func (c *Config) keyField(region string) string {
 	return "kms_key_id (not set, so " + defaultKey + ")"
 }
 
-// keyRegions are the target regions known before the artifact is: regions.
-func (c *Config) keyRegions() []string { return c.Regions }
-
 func (c *Config) prepareKeys() []error {
 	var errs []error
 	if c.KMSKeyID != "" {
@@ -92,7 +89,7 @@ func (c *Config) prepareKeys() []error {
 			errs = append(errs, fmt.Errorf("%s: key %s is in %s: EBS encrypts with a key of the copy's region: name a key in %s", field, ref.raw, ref.region, r))
 		}
 	}
-	for _, r := range c.keyRegions() {
+	for _, r := range c.Regions { // the targets known before the artifact
 		if err := c.checkKeyRegion(r); err != nil {
 			errs = append(errs, err)
 		}
