@@ -47,6 +47,11 @@ func (s *stepStartSandbox) Run(ctx context.Context, state multistep.StateBag) mu
 	}
 	s.sb = sb
 	keySandbox.put(state, sb)
+	// /run is empty, as before boot; sshd -t, which sshd rules use to check
+	// a configuration, wants the directory its service makes at start.
+	if err := sb.MkdirAll("/run/sshd", 0o755); err != nil {
+		return halt(state, s.ui, fmt.Errorf("creating /run/sshd in the sandbox: %w", err))
+	}
 	keyComm.put(state, newCommunicator(sb, s.config.environ()))
 
 	gd := packerbuilderdata.GeneratedData{State: state}
