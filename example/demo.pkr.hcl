@@ -35,6 +35,12 @@ variable "ssh_private_key_file" {
   default = ""
 }
 
+variable "seal_regions" {
+  type        = list(string)
+  default     = ["eu-west-1"]
+  description = "Regions golden-seal copies the image into, besides the build region."
+}
+
 variable "manifest" {
   type    = string
   default = "packer-manifest.json"
@@ -61,7 +67,22 @@ build {
     inline = ["echo golden > /etc/golden-release"]
   }
 
-  post-processor "manifest" {
-    output = var.manifest
+  # golden-seal encrypts the image in every region (here with the AWS managed
+  # key; set kms_key_id to your own), tags it on create and removes the
+  # unencrypted build image; the manifest then records the sealed images.
+  post-processors {
+    post-processor "golden-seal" {
+      region                  = var.region
+      skip_metadata_api_check = true
+      regions                 = var.seal_regions
+      ami_name                = "golden-debian-12-sealed-{{ timestamp }}"
+      tags = {
+        Name      = "golden-debian-12"
+        SourceAMI = "{{ .SourceAMI }}"
+      }
+    }
+    post-processor "manifest" {
+      output = var.manifest
+    }
   }
 }
