@@ -55,8 +55,8 @@ build {
 `, port, key, filepath.Join(dir, "reports"), filepath.Join(dir, "rendezvous"), body)
 }
 
-// writeFile writes text to dir/name.
-func writeFile(t *testing.T, dir, name, text string) {
+// writeHardenFile writes text to dir/name.
+func writeHardenFile(t *testing.T, dir, name, text string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
@@ -114,8 +114,8 @@ func hardenReport(t *testing.T, dir, build string) *hardening.Report {
 	return r
 }
 
-// statuses maps each rule to "before → after".
-func statuses(r *hardening.Report) map[string]string {
+// ruleStatuses maps each rule to "before → after".
+func ruleStatuses(r *hardening.Report) map[string]string {
 	out := map[string]string{}
 	for _, rule := range r.Rules {
 		out[rule.ID] = string(rule.StatusBefore) + " → " + string(rule.Status)

@@ -24,7 +24,7 @@ func TestHardenInPipeline(t *testing.T) {
 	if r.Verdict != hardening.VerdictPass {
 		t.Errorf("verdict %s: %q", r.Verdict, r.Reasons)
 	}
-	for id, st := range statuses(r) {
+	for id, st := range ruleStatuses(r) {
 		if !strings.HasSuffix(st, "→ pass") && !strings.HasSuffix(st, "→ fixed") {
 			if _, ok := notApplicableOnSandbox[id]; !ok {
 				t.Errorf("rule %s: %s", id, st)

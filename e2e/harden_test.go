@@ -28,7 +28,7 @@ func TestHardenEnforce(t *testing.T) {
 	s := sandboxtest.StartSSH(t)
 	p := packertest.New(t)
 	dir := t.TempDir()
-	writeFile(t, dir, "harden.pkr.hcl", hardenTemplate(s, dir, `    fail_on = "low"`))
+	writeHardenFile(t, dir, "harden.pkr.hcl", hardenTemplate(s, dir, `    fail_on = "low"`))
 
 	res := p.Run(t, t.Context(), dir, nil, "build", "-color=false", ".")
 	if res.ExitCode != 0 {
@@ -99,7 +99,7 @@ func TestHardenEnforce(t *testing.T) {
 		t.Fatalf("second packer build exited %d", res.ExitCode)
 	}
 	t.Logf("second run: %s", res.Duration)
-	for id, st := range statuses(hardenReport(t, dir, "sandbox")) {
+	for id, st := range ruleStatuses(hardenReport(t, dir, "sandbox")) {
 		if st != "pass → pass" && st != "not-applicable → not-applicable" {
 			t.Errorf("second run: rule %s %s", id, st)
 		}
@@ -116,7 +116,7 @@ func TestHardenAudit(t *testing.T) {
 	s := sandboxtest.StartSSH(t)
 	p := packertest.New(t)
 	dir := t.TempDir()
-	writeFile(t, dir, "harden.pkr.hcl", hardenTemplate(s, dir, `    mode = "audit"`))
+	writeHardenFile(t, dir, "harden.pkr.hcl", hardenTemplate(s, dir, `    mode = "audit"`))
 	before := treeState(t, s.Root(), rootPaths...)
 
 	res := p.Run(t, t.Context(), dir, nil, "build", "-color=false", ".")

@@ -12,7 +12,7 @@ import (
 // TestHardenExampleValidates: the example in example/ is a valid template.
 func TestHardenExampleValidates(t *testing.T) {
 	p := packertest.New(t)
-	res := p.Run(t, t.Context(), "../example", nil, "validate", "-var", "host=192.0.2.10", "-var", "ssh_private_key_file="+sshKey(t), "harden.pkr.hcl")
+	res := p.Run(t, t.Context(), "../example", nil, "validate", "-var", "host=192.0.2.10", "-var", "ssh_private_key_file="+throwawayKey(t), "harden.pkr.hcl")
 	if res.ExitCode != 0 {
 		t.Fatalf("packer validate example/harden.pkr.hcl exited %d", res.ExitCode)
 	}
@@ -22,7 +22,7 @@ func TestHardenExampleValidates(t *testing.T) {
 // a message naming the field and, where one is close, the value meant.
 func TestHardenValidateRejects(t *testing.T) {
 	p := packertest.New(t)
-	key := sshKey(t)
+	key := throwawayKey(t)
 	tests := []struct {
 		name string
 		body string
@@ -40,7 +40,7 @@ func TestHardenValidateRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFile(t, dir, "bad.pkr.hcl", hardenTemplateAt(22, key, dir, "    "+tt.body))
+			writeHardenFile(t, dir, "bad.pkr.hcl", hardenTemplateAt(22, key, dir, "    "+tt.body))
 			res := p.Run(t, t.Context(), dir, nil, "validate", ".")
 			if res.ExitCode == 0 {
 				t.Fatal("packer validate accepted it")
@@ -56,8 +56,8 @@ func TestHardenValidateRejects(t *testing.T) {
 	}
 }
 
-// sshKey makes a throwaway private key: packer validate reads the key file.
-func sshKey(t *testing.T) string {
+// throwawayKey makes a throwaway private key: packer validate reads the key file.
+func throwawayKey(t *testing.T) string {
 	t.Helper()
 	key := filepath.Join(t.TempDir(), "id_ed25519")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {

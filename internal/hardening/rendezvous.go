@@ -54,8 +54,10 @@ func RendezvousPath(dir, runUUID, buildName string) (string, error) {
 }
 
 // WriteFileAtomic writes data to path so that readers see the old file or the
-// whole new one, never a part: a temporary file in the same directory, synced,
-// then renamed. Missing directories are created with mode 0700.
+// whole new one, never a part: a temporary file in the same directory, then a
+// rename. It does not fsync: it guards readers running alongside, not against
+// a power cut, which ends the build anyway. Missing directories are created
+// with mode 0700.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -70,9 +72,6 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err == nil {
 		_, err = f.Write(data)
 	}
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -81,10 +80,6 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	if err != nil {
 		return errors.Join(fmt.Errorf("writing %s: %w", path, err), os.Remove(tmp))
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // the rename is durable once the directory is; best effort where unsupported
-		d.Close()
 	}
 	return nil
 }
