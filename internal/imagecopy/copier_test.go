@@ -3,6 +3,7 @@ package imagecopy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -292,15 +293,17 @@ func TestWaitRidesOutFailingPolls(t *testing.T) {
 	w := newWorld()
 	src := w.source("eu-west-1", "")
 	throttled := apiErr("RequestLimitExceeded", smithy.FaultClient)
-	w.faults["DescribeSnapshots"] = []error{throttled, throttled, throttled}
-	w.faults["DescribeImages"] = []error{apiErr("InvalidAMIID.NotFound", smithy.FaultClient)}
+	w.faults["DescribeImages"] = []error{apiErr("InvalidAMIID.NotFound", smithy.FaultClient), throttled, throttled, throttled, throttled, throttled, throttled, throttled}
 	c := w.copier(Options{})
 	if _, err := c.Run(t.Context(), jobs(src, "us-east-1")); err != nil {
-		t.Fatalf("Run() = %v, want it to ride out a few failed polls", err)
+		t.Fatalf("Run() = %v, want it to ride out a minute of failed polls", err)
 	}
-	w.faults["DescribeImages"] = []error{throttled, throttled, throttled, throttled, throttled, throttled}
+	w.faults["DescribeImages"] = slices.Repeat([]error{throttled}, 100)
 	if _, err := c.Run(t.Context(), jobs(src, "ap-south-1")); err == nil || !strings.Contains(err.Error(), "RequestLimitExceeded") {
-		t.Errorf("Run() = %v, want it to give up after %d failed polls in a row", err, maxPollFailures+1)
+		t.Errorf("Run() = %v, want it to give up after polls failed for %v", err, failingFor)
+	}
+	if n := w.count("ap-south-1", "DescribeImages"); n > 15 {
+		t.Errorf("%d DescribeImages while they fail, want them spaced out", n)
 	}
 }
 

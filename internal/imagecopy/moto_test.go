@@ -240,6 +240,41 @@ func TestMotoThrottledCompletes(t *testing.T) {
 	}
 }
 
+func TestMotoServerErrorsOnCopyImageMakeNoDuplicates(t *testing.T) {
+	r, sess := rig(t)
+	k := keys(t, sess, regions...)
+	if err := r.SetCopyBehaviour(t.Context(), awstest.CopyBehaviour{Pending: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Proxy().SetRules(
+		awstest.Rule{Service: "ec2", Action: "CopyImage", Fault: awstest.FaultInternal, Times: 3},
+		awstest.Rule{Service: "ec2", Action: "CopyImage", Fault: awstest.FaultReset, Times: 2},
+		awstest.Rule{Service: "ec2", Action: "DescribeImages", Fault: awstest.FaultThrottle, Times: 4},
+	); err != nil {
+		t.Fatal(err)
+	}
+	c := imagecopy.New(sess, opts("run-5xx"))
+	copies, err := c.Run(t.Context(), plan(t, c, k, regions...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]map[string]bool{}
+	for _, call := range r.Proxy().CallsTo("ec2", "CopyImage") {
+		if tokens[call.Region] == nil {
+			tokens[call.Region] = map[string]bool{}
+		}
+		tokens[call.Region][call.Params["ClientToken"]] = true
+	}
+	for _, cp := range copies {
+		if len(tokens[cp.Region]) != 1 {
+			t.Errorf("%s: CopyImage retried with ClientTokens %v, want one", cp.Region, tokens[cp.Region])
+		}
+	}
+	if got := ours(t, sess, regions...); len(got) != 2*len(regions) {
+		t.Errorf("images and snapshots: %v, want one copy and its snapshot per region", got)
+	}
+}
+
 // TestMotoDetectionDelay measures how late the wait notices a copy that
 // takes T, and how many Describe calls it makes. GOLDEN_COPY_TIMES lists
 // the Ts (default 10s): GOLDEN_COPY_TIMES=10s,60s,600s.

@@ -8,8 +8,11 @@ import (
 )
 
 const (
-	// maxPollFailures consecutive failed polls end the wait.
-	maxPollFailures = 5
+	// failingFor: polls that keep failing this long (after the SDK's own
+	// retries) end the wait; failed polls are retried after 1, 2, 4… seconds,
+	// at most maxFailureGap apart.
+	failingFor    = 2 * time.Minute
+	maxFailureGap = 20 * time.Second
 	// notFoundGrace: EC2 may not know a new image for a moment after CopyImage.
 	notFoundGrace = 30 * time.Second
 )
@@ -20,7 +23,7 @@ const (
 func (c *Copier) wait(ctx context.Context, cp *Copy, started time.Time) (Image, error) {
 	img := cp.Image
 	var samples []sample
-	failures := 0
+	failures, failingSince := 0, time.Duration(0)
 	next, final := nextPoll(nil)
 	if c.opts.FixedDelay > 0 {
 		next, final = c.opts.FixedDelay, true
@@ -36,11 +39,15 @@ func (c *Copier) wait(ctx context.Context, cp *Copy, started time.Time) (Image, 
 			return img, nil
 		case err != nil && ctx.Err() != nil:
 			return img, c.unfinished(cp, img, at, context.Cause(ctx))
-		case err != nil && (!transient(err, at) || failures >= maxPollFailures):
+		case err != nil && (!transient(err, at) || (failures > 0 && at-failingSince > failingFor)):
 			return img, err
 		case err != nil:
+			if failures == 0 {
+				failingSince = at
+			}
 			failures++
-			samples = append(samples, sample{at: at, progress: -1})
+			next = at + min(time.Second<<min(failures-1, 5), maxFailureGap)
+			continue
 		default:
 			failures = 0
 			samples = append(samples, sample{at: at, progress: least(img.Snapshots)})
