@@ -385,10 +385,3 @@ func digestIfLong(b []byte) string {
 	}
 	return fmt.Sprintf("%d bytes, sha256 %x", len(b), sha256.Sum256(b))
 }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
