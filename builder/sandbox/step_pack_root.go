@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
-	"github.com/hashicorp/packer-plugin-sdk/packerbuilderdata"
 )
 
 // stepPackRoot writes the stopped root to the output in output_format, with
@@ -55,9 +54,14 @@ func (s *stepPackRoot) Run(ctx context.Context, state multistep.StateBag) multis
 		return halt(state, s.ui, fmt.Errorf("packing the root: %w", err))
 	}
 	a := &Artifact{Format: s.config.OutputFormat, Path: out, SumFile: sumFile, Digest: digest, Suite: root.Suite}
-	(&packerbuilderdata.GeneratedData{State: state}).Put(genDigest, a.Id())
+	// A copy: the provisioners were handed the map in the state.
 	generated, _ := keyGenerated.get(state)
 	a.Generated = maps.Clone(generated)
+	if a.Generated == nil {
+		a.Generated = map[string]any{}
+	}
+	a.Generated[genDigest] = a.Id()
+	keyGenerated.put(state, a.Generated)
 	keyArtifact.put(state, a)
 	s.ui.Say(fmt.Sprintf("Packed in %s: %s", time.Since(start).Round(10*time.Millisecond), a.Id()))
 	return multistep.ActionContinue
