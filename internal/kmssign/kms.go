@@ -119,7 +119,8 @@ func publicKey(ctx context.Context, client kmsPublicKeyAPI, ref, region string) 
 	}
 	spec := out.KeySpec
 	if spec == "" {
-		spec = types.KeySpec(out.CustomerMasterKeySpec) // older answers carry only the deprecated name
+		//lint:ignore SA1019 older answers (and some emulators) carry only the deprecated name
+		spec = types.KeySpec(out.CustomerMasterKeySpec)
 	}
 	if err := checkKeyShape(ref, region, out.KeyUsage, spec, out.SigningAlgorithms); err != nil {
 		return nil, err

@@ -26,17 +26,6 @@ func newRedactor(secrets []string) redactor {
 
 func (r redactor) str(s string) string { return r.replacer.Replace(s) }
 
-func (r redactor) strings(in []string) []string {
-	if in == nil {
-		return nil
-	}
-	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = r.str(s)
-	}
-	return out
-}
-
 func (r redactor) stringMap(in map[string]string) map[string]string {
 	if len(in) == 0 {
 		return nil
