@@ -35,6 +35,7 @@ type sandboxBuild struct {
 // Templates declare the variables rootfs_tarball and cache_dir, which vars sets.
 func newSandboxBuild(t *testing.T, template string) *sandboxBuild {
 	t.Helper()
+	sandboxtest.SkipIfShort(t)
 	b := &sandboxBuild{Packer: packertest.New(t), Dir: t.TempDir(), Cache: filepath.Join(t.TempDir(), "cache")}
 	if err := os.WriteFile(filepath.Join(b.Dir, "build.pkr.hcl"), []byte(sandboxPlugin+template), 0o644); err != nil {
 		t.Fatal(err)
