@@ -193,8 +193,10 @@ var tarEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 func tarball(names []string, files map[string][]byte) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "scripts/", Mode: 0o700, ModTime: tarEpoch, Uname: "root", Gname: "root"}); err != nil {
-		return nil, err
+	for _, dir := range []string{"scripts/", "tmp/"} {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir, Mode: 0o700, ModTime: tarEpoch, Uname: "root", Gname: "root"}); err != nil {
+			return nil, err
+		}
 	}
 	for _, n := range names {
 		data := files[n]

@@ -57,7 +57,7 @@ func TestBundle(t *testing.T) {
 	if !strings.HasPrefix(header, "#!/bin/sh\n") || !strings.Contains(header, "marker='"+b.Marker+"'") || !strings.HasSuffix(header, "exit 3\n") {
 		t.Errorf("header:\n%s", header)
 	}
-	wantModes := map[string]int64{"scripts/": 0o700}
+	wantModes := map[string]int64{"scripts/": 0o700, "tmp/": 0o700}
 	for _, n := range []string{"run.sh", "lib.sh", "rules.sh", "env.sh", "plan", "SHA256SUMS", "scripts/001", "scripts/002"} {
 		wantModes[n] = 0o600
 	}

@@ -83,7 +83,7 @@ ID=debian
 // fixtureResults is what the runner writes for fixturePlan.
 func fixtureResults() string {
 	return record("results", "1", fixtureRunID) +
-		record("os", b64(fixtureOSRelease), b64("6.1.0-18-amd64\n"), b64("x86_64\n")) +
+		record("os", b64(fixtureOSRelease), "6.1.0-18-amd64", "x86_64") +
 		record("rule", "ssh-a", "fail", "fixed", "120", b64("sshd -T: permitrootlogin yes; want no\n"), b64("sshd -T: permitrootlogin no; want no\n")) +
 		record("rule", "ssh-b", "fail", "fail", "80", b64("sshd -T: ciphers 3des-cbc\nnot allowed: 3des-cbc\n"), b64("needs a person: <remove> 3des-cbc & co\n")) +
 		record("rule", "perm-c", "pass", "pass", "5", b64("/etc/passwd: mode 644\n"), "") +

@@ -18,10 +18,11 @@ import (
 // stdout holds them too, behind the bundle's marker, plus begin records.
 //
 //	results  VERSION RUNID
-//	os       B64(/etc/os-release) B64(uname -r) B64(uname -m)
+//	os       B64(/etc/os-release) KERNEL ARCH        (uname -r, uname -m)
 //	begin    rule ID | script INDEX              (stream only)
 //	rule     ID BEFORE AFTER MS B64(EVIDENCE) B64(EVIDENCE AFTER)
-//	script   INDEX EXITCODE MS B64(OUTPUT TAIL)
+//	script   INDEX EXITCODE MS B64(OUTPUT TAIL)      (the runner leaves the tail
+//	                                                to the provisioner, which sees the output)
 //	fatal    B64(MESSAGE)
 //	end      ok|script-failed|failed MS
 
@@ -88,6 +89,7 @@ var ErrRecord = errors.New("malformed record")
 var (
 	recordRuleID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	recordRunID  = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
+	unameWord    = regexp.MustCompile(`^[!-~]{1,128}$`)
 )
 
 // ParseRecord parses one record line (without the stream marker).
@@ -116,16 +118,14 @@ func ParseRecord(line string) (Record, error) {
 		}
 		r.RunID = f[2]
 	case RecordOS:
-		var osRelease, kernel, arch string
-		if osRelease, err = text(f[1]); err == nil {
-			if kernel, err = text(f[2]); err == nil {
-				arch, err = text(f[3])
-			}
-		}
+		osRelease, err := text(f[1])
 		if err != nil {
 			return bad("%v", err)
 		}
-		r.OS = osFacts(osRelease, kernel, arch)
+		if !unameWord.MatchString(f[2]) || !unameWord.MatchString(f[3]) {
+			return bad("kernel %q, arch %q", f[2], f[3])
+		}
+		r.OS = osFacts(osRelease, f[2], f[3])
 	case RecordBegin:
 		r.Begin = f[1]
 		switch f[1] {

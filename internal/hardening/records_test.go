@@ -23,7 +23,7 @@ func TestParseRecord(t *testing.T) {
 		{"script\t2\t-1\t0\t" + b64("not run"), Record{Kind: RecordScript, Script: ScriptResult{Index: 2, ExitCode: -1, OutputTail: "not run"}}},
 		{"fatal\t" + b64("no sudo"), Record{Kind: RecordFatal, Message: "no sudo"}},
 		{"end\tscript-failed\t1500\n", Record{Kind: RecordEnd, End: EndScriptFailed, Elapsed: 1500 * time.Millisecond}},
-		{"os\t" + b64("ID=debian\nID_LIKE=\"a b\"\n") + "\t" + b64("6.1\n") + "\t" + b64("aarch64"),
+		{"os\t" + b64("ID=debian\nID_LIKE=\"a b\"\n") + "\t6.1\taarch64",
 			Record{Kind: RecordOS, OS: OSFacts{ID: "debian", IDLike: []string{"a", "b"}, Kernel: "6.1", Arch: "aarch64"}}},
 		{"rule\tx\tpass\tpass\t1\t" + b64("\xff\xfe") + "\t", Record{Kind: RecordRule, Rule: RuleResult{ID: "x", Before: StatusPass, After: StatusPass, Duration: time.Millisecond, EvidenceBefore: "\uFFFD"}}},
 	}
@@ -58,6 +58,8 @@ func TestParseRecordRejects(t *testing.T) {
 		"script\tone\t0\t1\t",
 		"end\tmaybe\t1",
 		"fatal",
+		"os\t\t6.1 x\tx86_64",
+		"os\t\t\tx86_64",
 	} {
 		if _, err := ParseRecord(line); !errors.Is(err, ErrRecord) {
 			t.Errorf("ParseRecord(%q) error %v, want ErrRecord", line, err)

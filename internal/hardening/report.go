@@ -236,7 +236,7 @@ func verdictOf(r *Report, failOn FailOn, res *Results) (Verdict, []string) {
 	for _, s := range r.Scripts {
 		switch {
 		case s.Status == ScriptFailed && s.ExitCode != nil && *s.ExitCode < 0:
-			fail = append(fail, fmt.Sprintf("script %d (%s) did not run", s.Index, s.Name))
+			fail = append(fail, fmt.Sprintf("script %d (%s) ended without an exit code", s.Index, s.Name))
 		case s.Status == ScriptFailed:
 			fail = append(fail, fmt.Sprintf("script %d (%s) exited with %d", s.Index, s.Name, *s.ExitCode))
 		}

@@ -83,9 +83,15 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	ui.Say(fmt.Sprintf("golden-harden: %d rules (%s, %s), %d scripts: one upload of %d KiB to %s",
 		len(plan.Selected.Rules), plan.Selected.Profile, plan.Mode, len(plan.Scripts), (len(b.Data)+1023)/1024, paths.Bundle))
 
-	res, err := run(ctx, comm, b, paths, command, newStream(ui, b.Marker, names))
+	out := newStream(ui, b.Marker, names)
+	res, err := run(ctx, comm, b, paths, command, out)
 	if err != nil {
 		return err
+	}
+	for i := range res.Scripts {
+		if res.Scripts[i].OutputTail == "" {
+			res.Scripts[i].OutputTail = out.outputTail(res.Scripts[i].Index)
+		}
 	}
 	report, err := hardening.NewReport(hardening.Meta{
 		PackerRunUUID: runUUID(generatedData), BuildName: p.config.PackerBuildName, PluginVersion: version.PluginVersion.FormattedVersion(),

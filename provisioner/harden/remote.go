@@ -97,14 +97,19 @@ type stream struct {
 	mu      sync.Mutex
 	partial []byte
 	fatal   string
-	tail    []string // the last lines of output, for errors
+	tail    []string         // the last lines of output, for errors
+	script  int              // the script running, 0 if none
+	tails   map[int][]string // the last lines of each script's output, for the report
 	ended   chan struct{}
 	once    sync.Once
 	errOut  *lineWriter
 }
 
+// tailLines is how much of a script's output the report keeps.
+const tailLines = 20
+
 func newStream(ui packersdk.Ui, marker string, scripts []string) *stream {
-	s := &stream{ui: ui, marker: marker + " ", scripts: scripts, ended: make(chan struct{})}
+	s := &stream{ui: ui, marker: marker + " ", scripts: scripts, ended: make(chan struct{}), tails: map[int][]string{}}
 	s.errOut = &lineWriter{line: func(l string) {
 		s.mu.Lock()
 		s.keep(l)
@@ -147,7 +152,7 @@ func (s *stream) line(line string) {
 	switch rec.Kind {
 	case hardening.RecordBegin:
 		if rec.Begin == "script" {
-			s.tail = nil
+			s.tail, s.script = nil, rec.Index
 			s.ui.Say(fmt.Sprintf("golden-harden: running script %d: %s", rec.Index, s.scriptName(rec.Index)))
 		}
 	case hardening.RecordRule:
@@ -157,6 +162,7 @@ func (s *stream) line(line string) {
 		}
 		s.ui.Say(fmt.Sprintf("  %-28s %s", status, rec.Rule.ID))
 	case hardening.RecordScript:
+		s.script = 0
 		s.ui.Say(fmt.Sprintf("golden-harden: script %d exited with %d after %s", rec.Script.Index, rec.Script.ExitCode, rec.Script.Duration))
 	case hardening.RecordFatal:
 		s.fatal = rec.Message
@@ -173,12 +179,30 @@ func (s *stream) scriptName(i int) string {
 	return "?"
 }
 
-// keep remembers the last lines of output for error messages.
+// keep remembers the last lines of output, for error messages and the
+// running script's entry in the report.
 func (s *stream) keep(line string) {
-	s.tail = append(s.tail, line)
-	if len(s.tail) > 10 {
-		s.tail = s.tail[len(s.tail)-10:]
+	s.tail = lastLines(append(s.tail, line))
+	if s.script > 0 {
+		s.tails[s.script] = lastLines(append(s.tails[s.script], line))
 	}
+}
+
+func lastLines(lines []string) []string {
+	if len(lines) > tailLines {
+		return lines[len(lines)-tailLines:]
+	}
+	return lines
+}
+
+// outputTail is the last lines script i printed.
+func (s *stream) outputTail(i int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.tails[i]) == 0 {
+		return ""
+	}
+	return strings.Join(s.tails[i], "\n") + "\n"
 }
 
 // failure explains a runner that exited before it finished.

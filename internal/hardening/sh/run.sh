@@ -4,47 +4,18 @@
 # record to stdout behind MARKER. Once done it waits for its standard input to
 # close (the provisioner has downloaded the results), then removes WORK. It also
 # removes WORK when stopped (stdin closed early, HUP, INT, TERM, broken pipe).
-# Usage: sh run.sh WORK OWNER MARKER, or sh run.sh --script FILE (see run_script).
+# Usage: sh run.sh WORK OWNER MARKER.
+# It forks as little as it can: on a busy machine every process costs milliseconds.
 # shellcheck source-path=SCRIPTDIR
 set -u
 
-# interpret FILE runs FILE with the interpreter its #! line names (or sh): the
-# work dir may be on a noexec mount, so nothing is executed directly.
-interpret() {
-	first=
-	IFS= read -r first <"$1" || true
-	case $first in
-	'#!'*)
-		set -f
-		# shellcheck disable=SC2086 # the #! line splits into interpreter and argument
-		set -- ${first#??} "$1"
-		set +f
-		"$@"
-		;;
-	*) sh "$1" ;;
-	esac
-}
-
-if [ "${1:-}" = --script ]; then
-	# A user script, in a session of its own so that stopping the runner stops it too.
-	set -a
-	# shellcheck source=/dev/null
-	. "$3"
-	set +a
-	{
-		interpret "$2" </dev/null 2>&1
-		echo $? >"$4.rc"
-	} | tee "$4"
-	exit 0
-fi
-
 work=$1 owner=$2 marker=$3
-tab=$(printf '\t')
+tab='	'
 results=$work/results
 tmp=$work/tmp
 GOLDEN_TMP=$tmp
-child='' watcher='' finished=0
-mkdir -m 0700 "$tmp"
+child='' watcher='' finished=0 l='' last=0
+: >"$results"
 # What rules and scripts create gets the usual modes; the work dir stays 0700.
 umask 022
 
@@ -69,37 +40,45 @@ trap 'stopped 141' PIPE
 # The provisioner closes our stdin when it has the results, or to stop us.
 exec 3<&0
 {
-	cat <&3 >/dev/null
+	while read -r _ <&3; do :; done
 	kill -TERM $$ 2>/dev/null
 } &
 watcher=$!
 exec 3<&-
 
-now_ms() {
-	t=$(date +%s%N)
-	case $t in *N) echo "$(date +%s)000" ;; *) echo "${t%??????}" ;; esac
+# tick sets now to the time in milliseconds and took to the time since the last tick.
+tick() {
+	now=$(date +%s%N)
+	case $now in *N) now=$(($(date +%s) * 1000)) ;; *) now=${now%??????} ;; esac
+	took=$((now - last))
+	last=$now
 }
-b64() { base64 | tr -d '\n'; }
+b64() { base64 -w 0; }
 b64f() { head -c 4096 "$1" | b64; }
 
-# line joins its arguments with tabs.
-line() {
+# join sets l to its arguments joined with tabs.
+join() {
 	l=$1
 	shift
 	for f in "$@"; do l=$l$tab$f; done
-	printf '%s' "$l"
 }
 # rec writes a record to the results and streams it; say only streams it.
 rec() {
-	printf '%s\n' "$(line "$@")" >>"$results"
-	say "$@"
+	join "$@"
+	printf '%s\n' "$l" >>"$results"
+	printf '%s %s\n' "$marker" "$l"
 }
-say() { printf '%s %s\n' "$marker" "$(line "$@")"; }
+say() {
+	join "$@"
+	printf '%s %s\n' "$marker" "$l"
+}
 
 finish() {
-	printf '%s\n' "$(line end "$1" $(($(now_ms) - t0)))" >>"$results"
-	chown "$owner" "$work" "$results"
-	say end "$1" $(($(now_ms) - t0))
+	tick
+	join end "$1" $((now - t0))
+	printf '%s\n' "$l" >>"$results"
+	[ "$owner" = 0:0 ] || chown "$owner" "$work" "$results"
+	printf '%s %s\n' "$marker" "$l"
 	finished=1
 	wait "$watcher"
 	exit 0
@@ -107,9 +86,16 @@ finish() {
 
 # applies FAMILIES: one of the comma-separated families is this OS or one it is like.
 applies() {
-	for f in $(echo "$1" | tr , ' '); do
-		case " $os_ids " in *" $f "*) return 0 ;; esac
+	ifs=$IFS
+	IFS=,
+	for f in $1; do
+		case " $os_ids " in *" $f "*)
+			IFS=$ifs
+			return 0
+			;;
+		esac
 	done
+	IFS=$ifs
 	return 1
 }
 
@@ -121,11 +107,11 @@ check() {
 
 run_rule() { # ID FN FAMILIES
 	say begin rule "$1"
-	start=$(now_ms)
 	: >"$tmp/after"
 	if ! applies "$3"; then
 		echo "applies to $3; this is $os_ids" >"$tmp/before"
-		rec rule "$1" not-applicable not-applicable $(($(now_ms) - start)) "$(b64f "$tmp/before")" ""
+		tick
+		rec rule "$1" not-applicable not-applicable "$took" "$(b64f "$tmp/before")" ""
 		return
 	fi
 	check "$2" "$tmp/before"
@@ -153,34 +139,49 @@ run_rule() { # ID FN FAMILIES
 			;;
 		esac
 	fi
-	rec rule "$1" "$before" "$after" $(($(now_ms) - start)) "$(b64f "$tmp/before")" "$(b64f "$tmp/after")"
+	ev_after=
+	[ ! -s "$tmp/after" ] || ev_after=$(b64f "$tmp/after")
+	tick
+	rec rule "$1" "$before" "$after" "$took" "$(b64f "$tmp/before")" "$ev_after"
 }
 
-run_script() { # INDEX FILE SHA256
+# run_script INDEX FILE runs a user script as the interpreter its #! line names
+# (or sh), since the work dir may be on a noexec mount, with the user's
+# variables, in a session of its own so that stopping the runner stops it too.
+# Like every file of the bundle, it was checked against SHA256SUMS before
+# anything ran. Its output streams as it comes; the provisioner keeps its end.
+run_script() {
 	say begin script "$1"
-	start=$(now_ms)
-	got=$(sha256sum "$work/$2" | cut -d' ' -f1)
-	if [ "$got" != "$3" ]; then
-		rec script "$1" -1 0 "$(printf 'script %s has sha256 %s, want %s: not run' "$2" "$got" "$3" | b64)"
-		finish script-failed
-	fi
-	rm -f "$tmp/out.rc"
-	if command -v setsid >/dev/null 2>&1; then
-		setsid sh "$work/run.sh" --script "$work/$2" "$work/env.sh" "$tmp/out" &
-	else
-		sh "$work/run.sh" --script "$work/$2" "$work/env.sh" "$tmp/out" &
-	fi
+	(
+		first=
+		IFS= read -r first <"$work/$2" || true
+		case $first in
+		'#!'*)
+			set -f
+			# shellcheck disable=SC2086 # the #! line splits into interpreter and argument
+			set -- ${first#??} "$work/$2"
+			set +f
+			;;
+		*) set -- sh "$work/$2" ;;
+		esac
+		set -a
+		# shellcheck source=/dev/null
+		. "$work/env.sh"
+		set +a
+		! command -v setsid >/dev/null 2>&1 || exec setsid "$@"
+		exec "$@"
+	) </dev/null 2>&1 4<&- &
 	child=$!
 	wait "$child"
-	child=
-	code=$(cat "$tmp/out.rc" 2>/dev/null || echo -1)
-	rec script "$1" "$code" $(($(now_ms) - start)) "$(tail -n 20 "$tmp/out" | head -c 4096 | b64)"
+	code=$?
+	child=''
+	tick
+	rec script "$1" "$code" "$took" ""
 	case " $valid " in *" $code "*) ;; *) finish script-failed ;; esac
 }
 
-t0=$(now_ms)
-: >"$results"
-chmod 0600 "$results"
+tick
+t0=$now
 if ! err=$(cd "$work" && sha256sum -c --quiet SHA256SUMS 2>&1); then
 	rec fatal "$(printf 'the unpacked bundle does not match its SHA256SUMS: %s' "$err" | b64)"
 	finish failed
@@ -196,12 +197,21 @@ while IFS=$tab read -r kind a b c <&4; do
 	run)
 		mode=$b
 		rec results 1 "$a"
-		os_ids=$(sed -n 's/^ID=//p; s/^ID_LIKE=//p' /etc/os-release 2>/dev/null | tr -d '"' | tr '\n' ' ')
-		rec os "$(head -c 4096 /etc/os-release 2>/dev/null | b64)" "$(uname -r | b64)" "$(uname -m | b64)"
+		if [ -r /etc/os-release ]; then
+			while IFS='=' read -r k v; do
+				v=${v#[\"\']}
+				case $k in ID | ID_LIKE) os_ids="$os_ids ${v%[\"\']}" ;; esac
+			done </etc/os-release
+		fi
+		set -f
+		# shellcheck disable=SC2046 # uname prints the release and the machine, one word each
+		set -- $(uname -r -m)
+		set +f
+		rec os "$(b64f /etc/os-release 2>/dev/null)" "$1" "$2"
 		;;
 	valid) valid=$a ;;
 	rule) run_rule "$a" "$b" "$c" ;;
-	script) run_script "$a" "$b" "$c" ;;
+	script) run_script "$a" "$b" ;;
 	esac
 done 4<"$work/plan"
 finish ok
