@@ -67,6 +67,13 @@ build {
     inline = ["echo golden > /etc/golden-release"]
   }
 
+  # golden-harden runs the hardening baseline on the instance before the image
+  # is taken (reports beside the manifest); golden-seal finds its report.
+  provisioner "golden-harden" {
+    fail_on    = "high"
+    report_dir = "${dirname(var.manifest)}/golden-harden-reports"
+  }
+
   # golden-seal encrypts the image in every region (here with the AWS managed
   # key; set kms_key_id to your own), tags it on create and removes the
   # unencrypted build image; the manifest then records the sealed images.
