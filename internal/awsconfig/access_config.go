@@ -3,8 +3,8 @@
 
 // Package awsconfig turns the AWS access settings of a template into one
 // aws.Config and builds every concrete AWS client of the plugin from it, so
-// that AWS_ENDPOINT_URL, profiles, SSO, assume-role and the adaptive retryer
-// reach every call.
+// that AWS_ENDPOINT_URL, profiles, SSO, assume-role and the retryer reach
+// every call.
 package awsconfig
 
 import (
@@ -46,9 +46,10 @@ type AccessConfig struct {
 	// region. Default `false`.
 	SkipMetadataAPICheck bool `mapstructure:"skip_metadata_api_check" required:"false"`
 	// The maximum number of times an API call is retried when AWS throttles
-	// it or fails transiently; retries back off exponentially and slow down
-	// all calls while AWS throttles (the SDK's adaptive mode). Defaults to
-	// `AWS_MAX_ATTEMPTS` - 1 when that is set, else 9.
+	// it or fails transiently, after jittered exponential waits of up to
+	// 250ms, 500ms, 1s… 20s (`AWS_RETRY_MODE=adaptive` adds the SDK's
+	// client-side rate limiting). Defaults to `AWS_MAX_ATTEMPTS` - 1 when that
+	// is set, else 9.
 	MaxRetries int `mapstructure:"max_retries" required:"false"`
 	// [Polling configuration](#polling-configuration) for waiting on AWS
 	// resources. Without it the wait adapts to the reported progress.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -184,5 +185,31 @@ func TestSessionSettingsOverrideTheChain(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, fake.seen()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+func TestRetryMode(t *testing.T) {
+	for mode, adaptive := range map[string]bool{"": false, "standard": false, "adaptive": true} {
+		isolate(t, &fakeAWS{})
+		t.Setenv("AWS_RETRY_MODE", mode)
+		s, err := (&AccessConfig{}).Session(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got := s.Config().Retryer().(*retry.AdaptiveMode)
+		if got != adaptive {
+			t.Errorf("AWS_RETRY_MODE=%q: adaptive %v, want %v", mode, got, adaptive)
+		}
+	}
+}
+
+func TestJitterBackoff(t *testing.T) {
+	b := jitterBackoff{base: 250 * time.Millisecond, max: 20 * time.Second}
+	for attempt, limit := range map[int]time.Duration{1: 250 * time.Millisecond, 2: 500 * time.Millisecond, 4: 2 * time.Second, 8: 20 * time.Second, 100: 20 * time.Second} {
+		for range 100 {
+			if d, _ := b.BackoffDelay(attempt, nil); d < 0 || d > limit {
+				t.Fatalf("attempt %d: waited %v, want at most %v", attempt, d, limit)
+			}
+		}
 	}
 }
