@@ -10,8 +10,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -94,8 +96,14 @@ func newRun(cfg *Config, ui packersdk.Ui, sess *awsconfig.Session, sources map[s
 func (r *run) seal(ctx context.Context) (*Artifact, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	for _, step := range []func(context.Context) error{r.checkIdentity, r.describeSources, r.checkKeys, r.checkKeyPolicies, r.plan, r.checkNames} {
-		if err := step(ctx); err != nil {
+	preflight := [][]func(context.Context) error{
+		{r.checkIdentity},
+		{r.describeSources, r.checkKeys},
+		{r.plan},
+		{r.checkNames, r.checkKeyPolicies},
+	}
+	for _, steps := range preflight {
+		if err := parallel(ctx, steps...); err != nil {
 			return nil, fmt.Errorf("%w (nothing was changed)", err)
 		}
 	}
@@ -114,6 +122,17 @@ func (r *run) seal(ctx context.Context) (*Artifact, error) {
 	}
 	r.removeSources(ctx)
 	return r.artifact(), nil
+}
+
+// parallel runs independent steps at once and joins their errors.
+func parallel(ctx context.Context, steps ...func(context.Context) error) error {
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() { errs[i] = step(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (r *run) finish(ctx context.Context) error {
