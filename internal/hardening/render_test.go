@@ -47,5 +47,13 @@ func TestHTML(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	golden(t, "summary.txt", []byte(strings.Join(fixtureReport(t).Summary(), "\n")+"\n"))
+	var text strings.Builder
+	for _, line := range fixtureReport(t).Summary() {
+		mark := "  "
+		if line.Failure {
+			mark = "! "
+		}
+		text.WriteString(mark + line.Text + "\n")
+	}
+	golden(t, "summary.txt", []byte(text.String()))
 }

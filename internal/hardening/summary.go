@@ -5,18 +5,24 @@ import (
 	"strings"
 )
 
+// SummaryLine is a line of the console summary; Failure marks a rule still failing.
+type SummaryLine struct {
+	Text    string
+	Failure bool
+}
+
 // Summary is the report for the console: the verdict, counts by status and by
 // severity, every remaining failure, and what takes effect at next boot.
-func (r *Report) Summary() []string {
+func (r *Report) Summary() []SummaryLine {
 	c := r.Counts
 	var st []string
 	for _, s := range Statuses {
 		st = append(st, fmt.Sprintf("%d %s", c.ByStatus[s], s))
 	}
-	lines := []string{
-		fmt.Sprintf("golden-harden: verdict %s (mode %s, profile %s, fail_on %s) on %s",
-			r.Verdict, r.Run.Mode, r.Run.Profile, r.Run.FailOn, orUnknown(r.OS.PrettyName)),
-		fmt.Sprintf("  rules: %d: %s", c.Rules, strings.Join(st, ", ")),
+	lines := []SummaryLine{
+		{Text: fmt.Sprintf("golden-harden: verdict %s (mode %s, profile %s, fail_on %s) on %s",
+			r.Verdict, r.Run.Mode, r.Run.Profile, r.Run.FailOn, orUnknown(r.OS.PrettyName))},
+		{Text: fmt.Sprintf("  rules: %d: %s", c.Rules, strings.Join(st, ", "))},
 	}
 	var sev []string
 	for i := len(Severities) - 1; i >= 0; i-- {
@@ -28,15 +34,15 @@ func (r *Report) Summary() []string {
 		}
 		sev = append(sev, fmt.Sprintf("%s %d/%d", s, m[StatusFail]+m[StatusError], total))
 	}
-	lines = append(lines, "  failing by severity: "+strings.Join(sev, ", "))
+	lines = append(lines, SummaryLine{Text: "  failing by severity: " + strings.Join(sev, ", ")})
 	if c.Scripts > 0 {
-		lines = append(lines, fmt.Sprintf("  scripts: %d, %d failed", c.Scripts, c.ScriptsFailed))
+		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  scripts: %d, %d failed", c.Scripts, c.ScriptsFailed)})
 	}
 	for _, rule := range r.Failing() {
-		lines = append(lines, fmt.Sprintf("  %s [%s] %s: %s", strings.ToUpper(string(rule.Status)), rule.Severity, rule.ID, firstLine(rule.Evidence)))
+		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  %s [%s] %s: %s", strings.ToUpper(string(rule.Status)), rule.Severity, rule.ID, firstLine(rule.Evidence)), Failure: true})
 	}
 	if c.NextBoot > 0 {
-		lines = append(lines, fmt.Sprintf("  fixes that take effect when the image boots: %d (kernel parameters, modules, services, sshd); the build's own session was left as it was", c.NextBoot))
+		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  fixes that take effect when the image boots: %d (kernel parameters, modules, services, sshd); the build's own session was left as it was", c.NextBoot)})
 	}
 	return lines
 }

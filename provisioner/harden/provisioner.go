@@ -41,9 +41,8 @@ func (p *Provisioner) Prepare(raws ...any) error {
 		return err
 	}
 	p.prepared = prep
-	for _, v := range prep.env {
-		packersdk.LogSecretFilter.Set(v.Value)
-	}
+	// The values of sensitive variables stay out of this plugin's log, as out of Packer's.
+	packersdk.LogSecretFilter.Set(p.config.PackerSensitiveVars...)
 	return nil
 }
 
@@ -86,7 +85,7 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	out := newStream(ui, b.Marker, names)
 	res, err := run(ctx, comm, b, paths, command, out)
 	if err != nil {
-		return err
+		return fmt.Errorf("golden-harden: %w", err)
 	}
 	for i := range res.Scripts {
 		if res.Scripts[i].OutputTail == "" {
@@ -102,10 +101,10 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	}
 	written, err := p.writeReports(report)
 	for _, line := range report.Summary() {
-		if strings.HasPrefix(line, "  FAIL") || strings.HasPrefix(line, "  ERROR") {
-			ui.Error(line)
+		if line.Failure {
+			ui.Error(line.Text)
 		} else {
-			ui.Say(line)
+			ui.Say(line.Text)
 		}
 	}
 	if len(written) > 0 {

@@ -49,7 +49,7 @@ func run(ctx context.Context, comm remote, b hardening.Bundle, paths hardening.P
 	select {
 	case <-ctx.Done():
 		stdinW.Close() // the runner stops and removes its directory
-		return nil, fmt.Errorf("golden-harden was stopped: %w", ctx.Err())
+		return nil, fmt.Errorf("stopped: %w", ctx.Err())
 	case code := <-exited:
 		return nil, out.failure(code)
 	case <-out.ended:
@@ -211,11 +211,11 @@ func (s *stream) failure(code int) error {
 	defer s.mu.Unlock()
 	switch {
 	case s.fatal != "":
-		return errors.New("golden-harden: " + s.fatal)
+		return errors.New(s.fatal)
 	case code == packersdk.CmdDisconnect:
-		return errors.New("golden-harden: the connection to the machine dropped while the runner ran: no report was written; the runner removes its directory when it notices; run the build again")
+		return errors.New("the connection to the machine dropped while the runner ran: no report was written; the runner removes its directory when it notices; run the build again")
 	}
-	msg := fmt.Sprintf("golden-harden: the runner exited with %d before it finished: no report was written", code)
+	msg := fmt.Sprintf("the runner exited with %d before it finished: no report was written", code)
 	if len(s.tail) > 0 {
 		msg += "; its last output:\n" + strings.Join(s.tail, "\n")
 	}

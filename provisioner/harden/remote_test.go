@@ -49,7 +49,7 @@ func TestStream(t *testing.T) {
 	default:
 		t.Error("the end record did not end the stream")
 	}
-	if err := s.failure(1); err == nil || err.Error() != "golden-harden: gone" {
+	if err := s.failure(1); err == nil || err.Error() != "gone" {
 		t.Errorf("failure: %v", err)
 	}
 }
