@@ -102,7 +102,7 @@ func TestSessionReachesTheEndpointInEveryRegion(t *testing.T) {
 	if s.Region() != "us-east-2" {
 		t.Errorf("Region() = %q, want the chain's us-east-2", s.Region())
 	}
-	if s.EC2("eu-west-1") != s.EC2("eu-west-1") {
+	if first, again := s.EC2("eu-west-1"), s.EC2("eu-west-1"); first != again {
 		t.Error("EC2(region) builds a new client per call: share one per region")
 	}
 	s.EC2("eu-west-1").DescribeImages(ctx, &ec2.DescribeImagesInput{})

@@ -79,7 +79,7 @@ func TestRunSealsEveryRegion(t *testing.T) {
 func TestSameRunSameClientToken(t *testing.T) {
 	src := Image{Region: "eu-west-1", ID: "ami-1"}
 	j := jobs(src, "us-east-1")[0]
-	if clientToken("run-1", j) != clientToken("run-1", j) {
+	if first, again := clientToken("run-1", j), clientToken("run-1", j); first != again {
 		t.Error("ClientToken differs for the same job and run")
 	}
 	other := j

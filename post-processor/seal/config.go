@@ -82,10 +82,9 @@ type Config struct {
 	// The longest the whole seal may take, copies included. Default `2h`.
 	Timeout time.Duration `mapstructure:"timeout" required:"false"`
 
-	policy       *tagpolicy.Policy
-	deprecateAt  time.Time
-	ctx          interpolate.Context
-	templateKeys []string // keys of tags whose values are rendered per run
+	policy      *tagpolicy.Policy
+	deprecateAt time.Time
+	ctx         interpolate.Context
 }
 
 const (
