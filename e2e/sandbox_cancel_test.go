@@ -124,3 +124,34 @@ func assertPackerGone(t *testing.T, b *sandboxBuild) {
 	}
 	t.Errorf("plugin processes left: %v", left)
 }
+
+// TestSandboxRefusesWithoutRoot runs packer as nobody: the build refuses at
+// once, saying that it needs root, and leaves nothing.
+func TestSandboxRefusesWithoutRoot(t *testing.T) {
+	b := newSandboxBuild(t, sandboxVars+`
+source "golden-sandbox" "user" {
+  rootfs_tarball = var.rootfs_tarball
+  cache_dir      = var.cache_dir
+}
+build {
+  sources = ["source.golden-sandbox.user"]
+}
+`)
+	home := t.TempDir()
+	// nobody must reach the template's folder (t.TempDir's parent is 0700).
+	sandboxMust(t, os.Chmod(filepath.Dir(b.Dir), 0o711))
+	for _, dir := range []string{b.Dir, home} {
+		sandboxMust(t, os.Chmod(dir, 0o777))
+	}
+	cmd := b.Packer.Command(t.Context(), b.Dir, append(b.vars(t), "HOME="+home, "TMPDIR="+home), "build", "-color=false", ".")
+	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 65534, Gid: 65534}
+	out, err := cmd.CombinedOutput()
+	t.Logf("packer as nobody: %v\n%s", err, out)
+	if err == nil {
+		t.Fatal("packer build as nobody succeeded")
+	}
+	if !strings.Contains(string(out), "golden-sandbox needs root (it creates namespaces, mounts and a chroot), but packer runs as uid 65534") {
+		t.Error("packer's output does not say that the build needs root")
+	}
+	assertNoSandboxLeft(t, b.Cache)
+}
