@@ -53,12 +53,14 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 	env := append([]string{"HOME=" + u.home, "USER=root", "LOGNAME=root", "SHELL=" + u.shell}, c.env...)
 	argv := []string{"/bin/sh", "-c", loginScript, "sh", cmd.Command, path.Base(u.shell)}
 	log.Printf("[DEBUG] golden-sandbox: starting remote command: %s", cmd.Command)
+	// RunWithUi puts its own writers back once the command has exited: read them now.
+	stdin, stdout, stderr := cmd.Stdin, cmd.Stdout, cmd.Stderr
 	go func() {
-		code, err := c.root.Exec(ctx, argv, env, cmd.Stdin, cmd.Stdout, cmd.Stderr)
+		code, err := c.root.Exec(ctx, argv, env, stdin, stdout, stderr)
 		if err != nil {
 			log.Printf("[ERROR] golden-sandbox: %v", err)
-			if cmd.Stderr != nil {
-				fmt.Fprintf(cmd.Stderr, "golden-sandbox: %v\n", err)
+			if stderr != nil {
+				fmt.Fprintf(stderr, "golden-sandbox: %v\n", err)
 			}
 			code = -1
 		}
