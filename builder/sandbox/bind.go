@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -67,4 +69,42 @@ func (b bindMount) String() string {
 		mode = "rw"
 	}
 	return b.Source + ":" + b.Target + ":" + mode
+}
+
+// prepareBindMounts checks each bind mount, makes its source absolute and
+// refuses two mounts on one target.
+func (c *Config) prepareBindMounts() []error {
+	var errs []error
+	targets := map[string]bool{}
+	for i, spec := range c.BindMounts {
+		b, err := parseBindMount(spec)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("bind_mounts[%d]: %w", i, err))
+			continue
+		}
+		if b.Source, err = filepath.Abs(b.Source); err == nil {
+			_, err = os.Stat(b.Source)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("bind_mounts[%d]: source: %w: create it or correct the path", i, err))
+			continue
+		}
+		if targets[b.Target] {
+			errs = append(errs, fmt.Errorf("bind_mounts[%d]: a bind mount on %s is already listed: keep one", i, b.Target))
+		}
+		targets[b.Target] = true
+		c.BindMounts[i] = b.String()
+	}
+	return errs
+}
+
+// bindMounts returns the parsed bind mounts of a prepared Config.
+func (c *Config) bindMounts() []bindMount {
+	out := make([]bindMount, 0, len(c.BindMounts))
+	for _, spec := range c.BindMounts {
+		if b, err := parseBindMount(spec); err == nil { // Prepare checked them all
+			out = append(out, b)
+		}
+	}
+	return out
 }
