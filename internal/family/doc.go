@@ -1,0 +1,31 @@
+// Package family owns what the golden images of one family share across
+// builds: the tag that names the family, how a consumer picks the newest
+// image of it that meets every requirement (Pick), and which of its images
+// a retention policy keeps, deprecates or removes (Plan). It is pure: the
+// facts come from the caller, which talks to AWS.
+package family
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+)
+
+// Tag names the family an image belongs to. golden-seal writes it (setting
+// `family`); the golden-ami data source selects by it; retention touches no
+// image without it.
+const Tag = "golden:family"
+
+// ErrBadName is returned for a family name that cannot be a tag value.
+var ErrBadName = errors.New("not a family name")
+
+// namePattern is what AWS allows in a tag value, less the empty string.
+var namePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$`)
+
+// CheckName checks that name can be the value of Tag.
+func CheckName(name string) error {
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%w: %q: use 1 to 256 letters, digits, spaces and _ . : / = + - @", ErrBadName, name)
+	}
+	return nil
+}
