@@ -75,13 +75,23 @@ type user struct{ home, shell string }
 // rootUser reads root's home and shell from the root's /etc/passwd, as sshd
 // does at every login; a provisioner may have changed them.
 func (c *Communicator) rootUser() (user, error) {
-	u := user{home: "/root", shell: "/bin/sh"}
 	f, err := c.root.OpenFile("/etc/passwd", os.O_RDONLY, 0)
 	if err != nil {
-		return u, fmt.Errorf("reading the sandbox's /etc/passwd: %w", err)
+		return user{}, fmt.Errorf("reading the sandbox's /etc/passwd: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	u, err := parseRootUser(f)
+	if err != nil {
+		return user{}, fmt.Errorf("reading the sandbox's /etc/passwd: %w", err)
+	}
+	return u, nil
+}
+
+// parseRootUser finds uid 0 in a passwd file: its home and shell, or /root
+// and /bin/sh where it names none.
+func parseRootUser(r io.Reader) (user, error) {
+	u := user{home: "/root", shell: "/bin/sh"}
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) == 7 && fields[2] == "0" {
@@ -94,10 +104,7 @@ func (c *Communicator) rootUser() (user, error) {
 			return u, nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return u, fmt.Errorf("reading the sandbox's /etc/passwd: %w", err)
-	}
-	return u, nil
+	return u, sc.Err()
 }
 
 // abs resolves a path the way scp on the far side of SSH does: relative to

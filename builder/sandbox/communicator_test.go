@@ -247,4 +247,17 @@ func TestTransferErrors(t *testing.T) {
 	}
 }
 
+// FuzzParseRootUser: any passwd file gives a home and a shell, or an error.
+func FuzzParseRootUser(f *testing.F) {
+	for _, s := range []string{"root:x:0:0:root:/root:/bin/bash\n", "root:x:0:0:root::\n", ":::::::\n", "a:b:0:c:d:e:f", "\x00:0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, passwd string) {
+		u, err := parseRootUser(strings.NewReader(passwd))
+		if err == nil && (u.home == "" || u.shell == "") {
+			t.Fatalf("parseRootUser(%q) = %+v", passwd, u)
+		}
+	})
+}
+
 func ptr[T any](v T) *T { return &v }
