@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -83,19 +82,4 @@ func serveAWS(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "moto lacks calls that were made:\n%s\n", strings.Join(lines, "\n"))
 	}
 	return rig.Close()
-}
-
-func writeState(path string, s awsState) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing the state file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing the state file: %w", err)
-	}
-	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,7 +64,7 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 		return err
 	}
 	if *stateFile != "" {
-		if err := writeSandboxState(*stateFile, sandboxState{SSHD: d, Root: sb.Root(), PID: sb.PID()}); err != nil {
+		if err := writeState(*stateFile, sandboxState{SSHD: d, Root: sb.Root(), PID: sb.PID()}); err != nil {
 			return err
 		}
 		defer os.Remove(*stateFile)
@@ -74,20 +73,5 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 	fmt.Fprintln(out, "# to log in as root (Ctrl-C here stops it):")
 	fmt.Fprintf(out, "ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s -p %d %s@%s\n", d.PrivateKey, d.KnownHosts, d.Port, d.User, d.Host)
 	<-ctx.Done()
-	return nil
-}
-
-func writeSandboxState(path string, s sandboxState) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing the state file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing the state file: %w", err)
-	}
 	return nil
 }
