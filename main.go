@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	sandboxbuilder "github.com/goldenami/packer-plugin-golden/builder/sandbox"
+	"github.com/goldenami/packer-plugin-golden/datasource/ami"
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
 	"github.com/goldenami/packer-plugin-golden/post-processor/seal"
 	"github.com/goldenami/packer-plugin-golden/provisioner/harden"
@@ -28,6 +29,7 @@ func main() {
 	pps.RegisterBuilder("sandbox", new(sandboxbuilder.Builder))
 	pps.RegisterProvisioner("harden", new(harden.Provisioner))
 	pps.RegisterPostProcessor("seal", new(seal.PostProcessor))
+	pps.RegisterDatasource("ami", new(ami.Datasource))
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())

@@ -60,3 +60,14 @@ func TestValidRegion(t *testing.T) {
 		t.Errorf("ValidRegion (-want +got):\n%s", diff)
 	}
 }
+
+func TestValidOwner(t *testing.T) {
+	for s, want := range map[string]bool{
+		"123456789012": true, "self": true, "amazon": true, "aws-marketplace": true, "aws-backup-vault": true,
+		"12345678901": false, "1234567890123": false, "Amazon": false, "": false, "microsoft": false, "self ": false,
+	} {
+		if got := ValidOwner(s); got != want {
+			t.Errorf("ValidOwner(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
