@@ -54,6 +54,7 @@ type Requirements struct {
 // Provenance is what a verified provenance record says of an image.
 type Provenance struct {
 	BuilderID        string
+	InvocationID     string
 	StartedOn        time.Time
 	FinishedOn       time.Time
 	HardeningVerdict string
