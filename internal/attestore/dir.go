@@ -23,7 +23,13 @@ func NewDirStore(dir string) (*DirStore, error) {
 
 // Locate names the file of imageID.
 func (d *DirStore) Locate(region, imageID string) Location {
-	return Location{Kind: File, Name: filepath.ToSlash(filepath.Join(d.dir, region, imageID+".intoto.json"))}
+	return FileLocation(d.dir, region, imageID)
+}
+
+// FileLocation is where a DirStore for the absolute directory dir puts the
+// envelope of imageID in region.
+func FileLocation(dir, region, imageID string) Location {
+	return Location{Kind: File, Name: filepath.ToSlash(filepath.Join(dir, region, imageID+".intoto.json"))}
 }
 
 // Put writes the file atomically (a temporary file renamed into place).

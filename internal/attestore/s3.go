@@ -47,7 +47,13 @@ func NewS3Store(client s3PutAPI, bucket, prefix, kmsKeyID string) (*S3Store, err
 
 // Locate names the object of imageID.
 func (s *S3Store) Locate(region, imageID string) Location {
-	return Location{Kind: S3, Region: s.client.Options().Region, Bucket: s.bucket, Name: objectName(s.prefix, region, imageID, ".intoto.json")}
+	return S3Location(s.client.Options().Region, s.bucket, s.prefix, region, imageID)
+}
+
+// S3Location is where an S3Store for bucket, in bucketRegion, puts the
+// envelope of imageID in region under prefix.
+func S3Location(bucketRegion, bucket, prefix, region, imageID string) Location {
+	return Location{Kind: S3, Region: bucketRegion, Bucket: bucket, Name: objectName(prefix, region, imageID, ".intoto.json")}
 }
 
 // Put uploads the envelope.

@@ -45,7 +45,13 @@ func NewSSMStore(client ssmPutAPI, prefix string) (*SSMStore, error) {
 
 // Locate names the parameter of imageID.
 func (s *SSMStore) Locate(region, imageID string) Location {
-	return Location{Kind: SSM, Region: s.client.Options().Region, Name: objectName(s.prefix, region, imageID, "")}
+	return SSMLocation(s.client.Options().Region, s.prefix, region, imageID)
+}
+
+// SSMLocation is where an SSMStore in paramRegion puts the envelope of
+// imageID in region under prefix.
+func SSMLocation(paramRegion, prefix, region, imageID string) Location {
+	return Location{Kind: SSM, Region: paramRegion, Name: objectName(prefix, region, imageID, "")}
 }
 
 // Put writes the parameter, choosing the tier by size.

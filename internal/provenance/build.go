@@ -16,7 +16,7 @@ type Run struct {
 	StartedOn    time.Time // the build's start; zero when unknown
 	FinishedOn   time.Time // when sealing finished; zero when unknown
 
-	Template *File // the Packer template and its sha256; nil when unknown
+	Templates []File // the Packer template files and their sha256
 
 	// Variables are the template variables to record. Those named in
 	// Sensitive are recorded as Redacted, and their values are scrubbed
@@ -128,8 +128,8 @@ func (r *Run) externalParameters(red redactor) ExternalParameters {
 		KMSKeyIDs: red.stringMap(r.KMSKeyIDs),
 		Tags:      red.stringMap(r.Tags),
 	}
-	if r.Template != nil {
-		p.Template = &File{Path: red.str(r.Template.Path), SHA256: r.Template.SHA256}
+	for _, f := range sortedFiles(r.Templates) {
+		p.Templates = append(p.Templates, File{Path: red.str(f.Path), SHA256: f.SHA256})
 	}
 	if len(r.Variables) > 0 {
 		p.Variables = red.stringMap(r.Variables)
@@ -169,8 +169,8 @@ func (r *Run) dependencies(red redactor) []ResourceDescriptor {
 		}
 		deps = append(deps, d)
 	}
-	if r.Template != nil {
-		deps = append(deps, fileDescriptor(red, *r.Template, RoleTemplate))
+	for _, f := range sortedFiles(r.Templates) {
+		deps = append(deps, fileDescriptor(red, f, RoleTemplate))
 	}
 	if h := r.Hardening; h != nil {
 		for _, f := range sortedFiles(h.RuleSets) {

@@ -57,7 +57,7 @@ func fixtureRun() *Run {
 		InvocationID: "6f1c2a1e-93a4-4c5e-b8f5-8d1f0b5c2a10",
 		StartedOn:    time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC),
 		FinishedOn:   time.Date(2025, 1, 1, 10, 7, 30, 250_000_000, time.UTC),
-		Template:     &File{Path: "build.pkr.hcl", SHA256: sha("template")},
+		Templates:    []File{{Path: "build.pkr.hcl", SHA256: sha("template")}},
 		Variables:    map[string]string{"env": "prod", "db_password": "hunter2-marker"},
 		Sensitive:    []string{"db_password"},
 		Secrets:      []string{"AKIAMARKERMARKER0000", "secret-key-marker"},

@@ -20,7 +20,7 @@ func TestNoSecretInRecord(t *testing.T) {
 	run.Sensitive = []string{"password"}
 	run.Secrets = []string{accessKey, secretKey, sessionToken}
 	run.Tags = map[string]string{"owner": "team", "leak": "key " + accessKey, "tok-" + sessionToken: "x"}
-	run.Template = &File{Path: "templates/" + secretKey + ".pkr.hcl", SHA256: sha("t")}
+	run.Templates = []File{{Path: "templates/" + secretKey + ".pkr.hcl", SHA256: sha("t")}}
 	run.BuildName = "build-" + sensitiveValue
 	run.Source.Name = "debian " + sessionToken
 	run.Hardening.Scripts = append(run.Hardening.Scripts, File{Path: "scripts/" + sensitiveValue + ".sh", SHA256: sha("s")})

@@ -39,7 +39,7 @@ type BuildDefinition struct {
 // ExternalParameters are the inputs the user controls (BuildType seal/v1).
 type ExternalParameters struct {
 	BuildName string            `json:"buildName,omitempty"`
-	Template  *File             `json:"template,omitempty"`
+	Templates []File            `json:"templates,omitempty"`
 	Variables map[string]string `json:"variables,omitempty"`
 	SourceAMI *SourceParameter  `json:"sourceAmi,omitempty"`
 	Regions   []string          `json:"regions,omitempty"`

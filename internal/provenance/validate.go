@@ -142,7 +142,7 @@ func (p *Provenance) Validate() error {
 }
 
 func (p ExternalParameters) empty() bool {
-	return p.BuildName == "" && p.Template == nil && len(p.Variables) == 0 && p.SourceAMI == nil &&
+	return p.BuildName == "" && len(p.Templates) == 0 && len(p.Variables) == 0 && p.SourceAMI == nil &&
 		len(p.Regions) == 0 && len(p.KMSKeyIDs) == 0 && len(p.Tags) == 0
 }
 

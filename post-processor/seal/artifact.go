@@ -28,6 +28,9 @@ type Artifact struct {
 	Snapshots map[string][]string
 	// KMSKeys maps each region to the ARN of the key that encrypts it.
 	KMSKeys map[string]string
+	// Provenance maps each region to where its image's signed provenance
+	// record is (the image's golden:provenance tag); empty without provenance.
+	Provenance map[string]string
 	// The input artifact's image the sealed images were copied from.
 	SourceRegion, SourceAMI, SourceAMIName string
 
@@ -54,6 +57,9 @@ func (a *Artifact) String() string {
 	b.WriteString("Sealed AMIs (KMS-encrypted):\n")
 	for _, r := range slices.Sorted(maps.Keys(a.Images)) {
 		fmt.Fprintf(&b, "%s: %s (key %s)\n", r, a.Images[r], a.KMSKeys[r])
+		if p := a.Provenance[r]; p != "" {
+			fmt.Fprintf(&b, "%s: provenance at %s\n", r, p)
+		}
 	}
 	return b.String()
 }

@@ -1,5 +1,5 @@
 //go:generate go run github.com/goldenami/packer-plugin-golden/internal/cmd/structmarkdown
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,ProvenanceConfig
 
 package seal
 
@@ -81,6 +81,9 @@ type Config struct {
 	KeepOnFailure bool `mapstructure:"keep_on_failure" required:"false"`
 	// The longest the whole seal may take, copies included. Default `2h`.
 	Timeout time.Duration `mapstructure:"timeout" required:"false"`
+	// Sign a provenance record of every sealed image, store it and tag the
+	// image with where it is; see [Provenance](#provenance).
+	Provenance *ProvenanceConfig `mapstructure:"provenance" required:"false"`
 
 	policy      *tagpolicy.Policy
 	deprecateAt time.Time
@@ -122,7 +125,7 @@ func (c *Config) Prepare(raws ...interface{}) error {
 	if c.Timeout == 0 {
 		c.Timeout = defaultTimeout
 	}
-	for _, e := range slices.Concat(c.prepareRegions(), c.prepareKeys(), c.prepareSharing(), c.prepareDeprecation(), c.prepareTags()) {
+	for _, e := range slices.Concat(c.prepareRegions(), c.prepareKeys(), c.prepareSharing(), c.prepareDeprecation(), c.prepareProvenance(), c.prepareTags()) {
 		errs = packersdk.MultiErrorAppend(errs, e)
 	}
 	if c.Timeout < 0 {
@@ -237,16 +240,23 @@ func (c *Config) prepareTags() []error {
 	c.policy = policy
 	snapTags := tagpolicy.MergeTags(c.Tags, c.SnapshotTags)
 	return slices.Concat(
-		c.checkTags("tags", c.Tags, templated(c.Tags)...),
-		c.checkTags("snapshot_tags (with tags)", snapTags, templated(snapTags)...),
+		c.checkTags("tags", c.imageReserved(), c.Tags, templated(c.Tags)...),
+		c.checkTags("snapshot_tags (with tags)", imagecopy.MarkerTags, snapTags, templated(snapTags)...),
 	)
 }
 
+func (c *Config) prepareProvenance() []error {
+	if c.Provenance == nil {
+		return nil
+	}
+	return c.Provenance.prepare(c.AccessConfig.Region, c.PackerSensitiveVars)
+}
+
 // checkTags checks tags against the policy and AWS's limits, counting the
-// tags this plugin adds.
-func (c *Config) checkTags(field string, tags map[string]string, unknown ...string) []error {
+// reserved tags this plugin adds, and refuses the values of sensitive variables.
+func (c *Config) checkTags(field string, reserved int, tags map[string]string, unknown ...string) []error {
 	var errs []error
-	for _, err := range []error{c.policy.Check(tags, unknown...), tagpolicy.CheckLimits(withReserved(tags), unknown...)} {
+	for _, err := range []error{c.policy.Check(tags, unknown...), tagpolicy.CheckLimits(withReserved(tags, reserved), unknown...), c.checkSecrets(tags)} {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", field, err))
 		}
@@ -254,18 +264,40 @@ func (c *Config) checkTags(field string, tags map[string]string, unknown ...stri
 	return errs
 }
 
-// withReserved adds stand-ins for the tags the plugin adds, so that limits count them.
-func withReserved(tags map[string]string) map[string]string {
+// checkSecrets refuses tags that hold the value of a sensitive variable:
+// anyone who may describe an image reads its tags.
+func (c *Config) checkSecrets(tags map[string]string) error {
+	if c.Provenance == nil {
+		return nil
+	}
+	secrets := c.Provenance.sensitiveValues(c.PackerSensitiveVars)
+	var errs []error
+	for _, t := range tagpolicy.Sorted(tags) {
+		if slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(t.Key+"="+t.Value, s) }) {
+			errs = append(errs, fmt.Errorf("tag %q holds the value of a sensitive variable: tags are readable by anyone who may describe the image: remove it", t.Key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// withReserved adds stand-ins for the reserved tags the plugin adds, so that limits count them.
+func withReserved(tags map[string]string, reserved int) map[string]string {
 	out := tagpolicy.MergeTags(tags)
-	for i := range reservedTags {
+	for i := range reserved {
 		out[fmt.Sprintf("golden:reserved-%d", i)] = ""
 	}
 	return out
 }
 
-// reservedTags is how many tags of the 50 AWS allows the plugin adds to each
-// image and snapshot.
-const reservedTags = imagecopy.MarkerTags
+// imageReserved is how many tags of the 50 AWS allows the plugin adds to
+// each image: imagecopy's markers and the provenance pointer. Snapshots get
+// the markers only.
+func (c *Config) imageReserved() int {
+	if c.Provenance == nil {
+		return imagecopy.MarkerTags
+	}
+	return imagecopy.MarkerTags + c.Provenance.pointerTags
+}
 
 // templated returns the keys whose values are not known yet: Go templates
 // rendered at run time (Decode has checked that they parse), and HCL values

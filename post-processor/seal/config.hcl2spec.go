@@ -47,6 +47,7 @@ type FlatConfig struct {
 	KeepSourceImage          *bool                           `mapstructure:"keep_source_image" required:"false" cty:"keep_source_image" hcl:"keep_source_image"`
 	KeepOnFailure            *bool                           `mapstructure:"keep_on_failure" required:"false" cty:"keep_on_failure" hcl:"keep_on_failure"`
 	Timeout                  *string                         `mapstructure:"timeout" required:"false" cty:"timeout" hcl:"timeout"`
+	Provenance               *FlatProvenanceConfig           `mapstructure:"provenance" required:"false" cty:"provenance" hcl:"provenance"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -97,6 +98,54 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"keep_source_image":          &hcldec.AttrSpec{Name: "keep_source_image", Type: cty.Bool, Required: false},
 		"keep_on_failure":            &hcldec.AttrSpec{Name: "keep_on_failure", Type: cty.Bool, Required: false},
 		"timeout":                    &hcldec.AttrSpec{Name: "timeout", Type: cty.String, Required: false},
+		"provenance":                 &hcldec.BlockSpec{TypeName: "provenance", Nested: hcldec.ObjectSpec((*FlatProvenanceConfig)(nil).HCL2Spec())},
+	}
+	return s
+}
+
+// FlatProvenanceConfig is an auto-generated flat version of ProvenanceConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatProvenanceConfig struct {
+	KMSKeyID         *string           `mapstructure:"kms_key_id" required:"false" cty:"kms_key_id" hcl:"kms_key_id"`
+	SigningKeyFile   *string           `mapstructure:"signing_key_file" required:"false" cty:"signing_key_file" hcl:"signing_key_file"`
+	S3Bucket         *string           `mapstructure:"s3_bucket" required:"false" cty:"s3_bucket" hcl:"s3_bucket"`
+	S3Prefix         *string           `mapstructure:"s3_prefix" required:"false" cty:"s3_prefix" hcl:"s3_prefix"`
+	S3Region         *string           `mapstructure:"s3_region" required:"false" cty:"s3_region" hcl:"s3_region"`
+	S3KMSKeyID       *string           `mapstructure:"s3_kms_key_id" required:"false" cty:"s3_kms_key_id" hcl:"s3_kms_key_id"`
+	SSMPrefix        *string           `mapstructure:"ssm_prefix" required:"false" cty:"ssm_prefix" hcl:"ssm_prefix"`
+	Directory        *string           `mapstructure:"directory" required:"false" cty:"directory" hcl:"directory"`
+	TemplateFiles    []string          `mapstructure:"template_files" required:"false" cty:"template_files" hcl:"template_files"`
+	Variables        map[string]string `mapstructure:"variables" required:"false" cty:"variables" hcl:"variables"`
+	HardenReport     *string           `mapstructure:"harden_report" required:"false" cty:"harden_report" hcl:"harden_report"`
+	RendezvousDir    *string           `mapstructure:"rendezvous_dir" required:"false" cty:"rendezvous_dir" hcl:"rendezvous_dir"`
+	RequireHardening *bool             `mapstructure:"require_hardening" required:"false" cty:"require_hardening" hcl:"require_hardening"`
+}
+
+// FlatMapstructure returns a new FlatProvenanceConfig.
+// FlatProvenanceConfig is an auto-generated flat version of ProvenanceConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*ProvenanceConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatProvenanceConfig)
+}
+
+// HCL2Spec returns the hcl spec of a ProvenanceConfig.
+// This spec is used by HCL to read the fields of ProvenanceConfig.
+// The decoded values from this spec will then be applied to a FlatProvenanceConfig.
+func (*FlatProvenanceConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"kms_key_id":        &hcldec.AttrSpec{Name: "kms_key_id", Type: cty.String, Required: false},
+		"signing_key_file":  &hcldec.AttrSpec{Name: "signing_key_file", Type: cty.String, Required: false},
+		"s3_bucket":         &hcldec.AttrSpec{Name: "s3_bucket", Type: cty.String, Required: false},
+		"s3_prefix":         &hcldec.AttrSpec{Name: "s3_prefix", Type: cty.String, Required: false},
+		"s3_region":         &hcldec.AttrSpec{Name: "s3_region", Type: cty.String, Required: false},
+		"s3_kms_key_id":     &hcldec.AttrSpec{Name: "s3_kms_key_id", Type: cty.String, Required: false},
+		"ssm_prefix":        &hcldec.AttrSpec{Name: "ssm_prefix", Type: cty.String, Required: false},
+		"directory":         &hcldec.AttrSpec{Name: "directory", Type: cty.String, Required: false},
+		"template_files":    &hcldec.AttrSpec{Name: "template_files", Type: cty.List(cty.String), Required: false},
+		"variables":         &hcldec.AttrSpec{Name: "variables", Type: cty.Map(cty.String), Required: false},
+		"harden_report":     &hcldec.AttrSpec{Name: "harden_report", Type: cty.String, Required: false},
+		"rendezvous_dir":    &hcldec.AttrSpec{Name: "rendezvous_dir", Type: cty.String, Required: false},
+		"require_hardening": &hcldec.AttrSpec{Name: "require_hardening", Type: cty.Bool, Required: false},
 	}
 	return s
 }

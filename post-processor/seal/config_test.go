@@ -1,11 +1,15 @@
 package seal
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/hcl2helper"
+
+	"github.com/goldenami/packer-plugin-golden/internal/hardening"
 )
 
 // valid is a configuration that passes; each case changes it.
@@ -139,5 +143,90 @@ func TestParseKeyRef(t *testing.T) {
 		if (err == nil) != tt.ok || ref.region != tt.region || ref.alias != tt.alias {
 			t.Errorf("parseKeyRef(%q) = %+v, %v; want region %q alias %v ok %v", tt.in, ref, err, tt.region, tt.alias, tt.ok)
 		}
+	}
+}
+
+func TestPrepareProvenance(t *testing.T) {
+	encrypted := filepath.Join(t.TempDir(), "encrypted.pem")
+	if err := os.WriteFile(encrypted, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change map[string]interface{}
+		top    map[string]interface{} // settings outside the block
+		want   []string
+	}{
+		{name: "valid"},
+		{name: "local key and every store", change: map[string]interface{}{"kms_key_id": "", "signing_key_file": signingKey(t),
+			"s3_prefix": "golden/provenance", "s3_region": "eu-west-1", "s3_kms_key_id": "alias/provenance-bucket", "ssm_prefix": "/golden/provenance", "directory": t.TempDir()}},
+		{name: "two keys", change: map[string]interface{}{"signing_key_file": signingKey(t)}, want: []string{"provenance: kms_key_id and signing_key_file both set: sign with one key"}},
+		{name: "no key", change: map[string]interface{}{"kms_key_id": ""}, want: []string{"provenance: no signing key: set kms_key_id"}},
+		{name: "bad kms key", change: map[string]interface{}{"kms_key_id": "golden"}, want: []string{`provenance: kms_key_id: kms key "golden" is not a key id, key ARN, alias`}},
+		{name: "managed kms key", change: map[string]interface{}{"kms_key_id": "alias/aws/ebs"}, want: []string{"is an AWS managed key, which is symmetric and cannot sign"}},
+		{name: "missing key file", change: map[string]interface{}{"kms_key_id": "", "signing_key_file": "testdata/none.pem"}, want: []string{"provenance: signing_key_file: open testdata/none.pem"}},
+		{name: "encrypted key file", change: map[string]interface{}{"kms_key_id": "", "signing_key_file": encrypted}, want: []string{"the private key is encrypted (ENCRYPTED PRIVATE KEY): decrypt it first"}},
+		{name: "no store", change: map[string]interface{}{"s3_bucket": ""}, want: []string{"provenance: no store: set s3_bucket, ssm_prefix or directory"}},
+		{name: "s3 settings without bucket", change: map[string]interface{}{"s3_bucket": "", "s3_prefix": "x", "directory": t.TempDir()}, want: []string{"provenance: s3_prefix, s3_region or s3_kms_key_id set without s3_bucket"}},
+		{name: "bad bucket", change: map[string]interface{}{"s3_bucket": "Golden_Provenance"}, want: []string{`provenance: s3_bucket and s3_prefix: "Golden_Provenance" is not an S3 bucket name`}},
+		{name: "bad s3 region and key", change: map[string]interface{}{"s3_region": "Ireland", "s3_kms_key_id": "provenance"}, want: []string{`provenance: s3_region: "Ireland" is not a region name`, "provenance: s3_kms_key_id:"}},
+		{name: "bad ssm prefix", change: map[string]interface{}{"ssm_prefix": "golden provenance"}, want: []string{`provenance: ssm_prefix: "golden provenance/ap-southeast-5/ami-00000000000000000" is not an SSM parameter name`}},
+		{name: "reserved ssm prefix", change: map[string]interface{}{"ssm_prefix": "/aws/golden"}, want: []string{"SSM parameter names under /aws and /ssm are reserved"}},
+		{name: "directory is a file", change: map[string]interface{}{"directory": notADir}, want: []string{"is a file: name a directory"}},
+		{name: "pointer does not fit the tags", change: map[string]interface{}{"s3_prefix": strings.Repeat("p", 600), "ssm_prefix": "/" + strings.Repeat("p", 500)},
+			want: []string{"provenance: provenance locations take 1", "more than the 1024 that 4 tags hold: shorten s3_prefix or ssm_prefix"}},
+		{name: "template file missing", change: map[string]interface{}{"template_files": []string{"testdata/policy.hcl", "testdata/*.pkr.hcl"}},
+			want: []string{`provenance: template_files: "testdata/*.pkr.hcl" matches no file`}},
+		{name: "sensitive value in a tag", change: map[string]interface{}{"variables": map[string]string{"token": "s3cr3t-value"}},
+			top:  map[string]interface{}{"packer_sensitive_variables": []string{"token"}, "tags": map[string]string{"Note": "token s3cr3t-value"}},
+			want: []string{`tags: tag "Note" holds the value of a sensitive variable`}},
+		{name: "the pointer counts against the tag limit", top: map[string]interface{}{"tags": manyTags(45)},
+			want: []string{"51 tags: too many tags: AWS allows 50 per image or snapshot, including the ones this plugin adds: remove 1"}},
+		{name: "snapshots carry no pointer", top: map[string]interface{}{"tags": manyTags(44), "snapshot_tags": map[string]string{"a": "1", "b": "2"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			block := map[string]interface{}{"kms_key_id": "alias/golden-provenance", "s3_bucket": "golden-provenance"}
+			for k, v := range tt.change {
+				block[k] = v
+			}
+			raw := map[string]interface{}{"kms_key_id": "alias/golden", "provenance": block}
+			for k, v := range tt.top {
+				raw[k] = v
+			}
+			var c Config
+			err := c.Prepare(raw)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Prepare() = %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Prepare() = nil, want %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Prepare() = %v\nwant it to contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPrepareProvenanceDefaults(t *testing.T) {
+	var c Config
+	if err := c.Prepare(map[string]interface{}{"provenance": map[string]interface{}{"kms_key_id": "alias/golden-provenance", "directory": "records"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := c.Provenance
+	wd, _ := os.Getwd()
+	tmpl, _ := filepath.Glob("*.pkr.hcl") // none in this package: the record then names no template
+	if p.Directory != filepath.Join(wd, "records") || p.RendezvousDir != hardening.DefaultRendezvousDir() || len(p.templates) != len(tmpl) || p.pointerTags != 2 {
+		t.Errorf("directory %q, rendezvous_dir %q, templates %v, pointer tags %d", p.Directory, p.RendezvousDir, p.templates, p.pointerTags)
 	}
 }

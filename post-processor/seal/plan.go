@@ -91,7 +91,7 @@ func (r *run) job(region string, src imagecopy.Image, data templateData) (imagec
 		}
 	}
 	snapTags = tagpolicy.MergeTags(tags, snapTags)
-	if err := errors.Join(slices.Concat(r.cfg.checkTags("tags", tags), r.cfg.checkTags("snapshot_tags (with tags)", snapTags))...); err != nil {
+	if err := errors.Join(slices.Concat(r.cfg.checkTags("tags", r.cfg.imageReserved(), tags), r.cfg.checkTags("snapshot_tags (with tags)", imagecopy.MarkerTags, snapTags))...); err != nil {
 		return imagecopy.Job{}, err
 	}
 	return imagecopy.Job{

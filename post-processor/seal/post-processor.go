@@ -44,6 +44,11 @@ func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.P
 // kept and forced: golden-seal removes the unencrypted images itself, once
 // every region is sealed, unless keep_source_image is set.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
+	started, id := time.Now(), runID()
+	report, err := p.config.readHardening(ui, id)
+	if err != nil {
+		return nil, true, true, err
+	}
 	sources, err := checkInput(in.BuilderId(), in.Id())
 	if err != nil {
 		return nil, true, true, err
@@ -52,7 +57,8 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	if err != nil {
 		return nil, true, true, err
 	}
-	r := newRun(&p.config, ui, sess, sources)
+	r := newRun(&p.config, ui, sess, sources, id)
+	r.started, r.hardening = started, report
 	a, err := r.seal(ctx)
 	return a, true, true, err
 }
@@ -65,6 +71,8 @@ type run struct {
 	copier  copier
 	sources map[string]string // the input artifact: region → AMI id
 	runID   string
+	started time.Time
+	home    string // the region of the settings or the environment; "" when neither names one
 
 	account string                     // the caller's account, "" when credentials are not checked
 	primary string                     // the region whose image extra regions are copied from
@@ -73,21 +81,26 @@ type run struct {
 	jobs    []imagecopy.Job
 	copies  []*imagecopy.Copy
 
+	hardening hardeningReport // the build's golden-harden report
+	signing   *signing        // provenance: the key, stores and checker; nil without a provenance block
+
 	// finishers run once every region is verified, shared and deprecated,
 	// and before the copies are marked sealed and the sources removed; an
 	// error rolls back every region. Provenance plugs in here.
 	finishers []func(context.Context, *run) error
+	// undo removes, on rollback, what finishers made outside the copies.
+	undo []func(context.Context) error
 }
 
-func newRun(cfg *Config, ui packersdk.Ui, sess *awsconfig.Session, sources map[string]string) *run {
+func newRun(cfg *Config, ui packersdk.Ui, sess *awsconfig.Session, sources map[string]string, id string) *run {
 	pui := &progressUI{Ui: ui}
-	id := runID()
 	return &run{
-		cfg: cfg, ui: pui, aws: sessionClients(sess), sources: sources, primary: primaryRegion(sources, sess.Region()), runID: id,
+		cfg: cfg, ui: pui, aws: sessionClients(sess), sources: sources, primary: primaryRegion(sources, sess.Region()), runID: id, home: sess.Region(),
 		copier: imagecopy.New(sess, imagecopy.Options{
 			RunID: id, Pipeline: pipeline(cfg), Deadline: time.Now().Add(cfg.Timeout + rollbackTimeout),
 			Progress: pui.progress, FixedDelay: cfg.fixedDelay(), MaxAttempts: cfg.maxAttempts(),
 		}),
+		finishers: finishers(cfg),
 	}
 }
 
@@ -98,7 +111,7 @@ func (r *run) seal(ctx context.Context) (*Artifact, error) {
 	defer cancel()
 	preflight := [][]func(context.Context) error{
 		{r.checkIdentity},
-		{r.describeSources, r.checkKeys},
+		{r.describeSources, r.checkKeys, r.checkProvenance},
 		{r.plan},
 		{r.checkNames, r.checkKeyPolicies},
 	}
@@ -147,17 +160,26 @@ func (r *run) finish(ctx context.Context) error {
 // rollback removes what the run created, unless keep_on_failure, and says
 // per region what happened.
 func (r *run) rollback(ctx context.Context, cause error) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
+	// What finishers stored outside the copies goes even with keep_on_failure: no later run would find it.
+	var undoErrs []error
+	for _, u := range r.undo {
+		undoErrs = append(undoErrs, u(rctx))
+	}
+	undoErr := errors.Join(undoErrs...)
 	if r.cfg.KeepOnFailure {
 		r.ui.Error(fmt.Sprintf("keep_on_failure is set: leaving what this run created; the next run of this build removes it (tag %s = %s)",
 			imagecopy.TagRun, r.runID))
+		if undoErr != nil {
+			return fmt.Errorf("%w; rollback: %w", cause, undoErr)
+		}
 		return cause
 	}
 	r.ui.Say("Rolling back every region...")
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
-	defer cancel()
 	report, err := r.copier.Rollback(rctx, r.copies)
 	r.ui.Say("Per region:\n" + report.String())
-	if err != nil {
+	if err = errors.Join(undoErr, err); err != nil {
 		return fmt.Errorf("%w; rollback: %w", cause, err)
 	}
 	return fmt.Errorf("%w (rolled back: nothing this run created is left)", cause)
@@ -165,7 +187,7 @@ func (r *run) rollback(ctx context.Context, cause error) error {
 
 func (r *run) artifact() *Artifact {
 	a := &Artifact{
-		Images: map[string]string{}, Snapshots: map[string][]string{}, KMSKeys: map[string]string{},
+		Images: map[string]string{}, Snapshots: map[string][]string{}, KMSKeys: map[string]string{}, Provenance: map[string]string{},
 		SourceRegion: r.primary, SourceAMI: r.sources[r.primary], SourceAMIName: r.images[r.primary].Name,
 		remove: r.copier.Remove,
 	}
@@ -173,6 +195,9 @@ func (r *run) artifact() *Artifact {
 		a.Images[cp.Region] = cp.Image.ID
 		a.Snapshots[cp.Region] = cp.Image.SnapshotIDs()
 		a.KMSKeys[cp.Region] = cp.KMSKeyARN
+		if r.signing != nil {
+			a.Provenance[cp.Region] = uris(r.signing.pointers[cp.Region])
+		}
 	}
 	return a
 }

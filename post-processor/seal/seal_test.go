@@ -3,6 +3,8 @@ package seal
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -22,6 +25,14 @@ import (
 const account = "123456789012"
 
 func arn(region string) string { return "arn:aws:kms:" + region + ":" + account + ":key/k-" + region }
+
+// sealedID is the id of the fake copy in region: a valid AMI id, as provenance needs.
+func sealedID(region string) string {
+	sum := sha256.Sum256([]byte(region))
+	return "ami-" + hex.EncodeToString(sum[:])[:17]
+}
+
+func sealedSnapshot(region string) string { return "snap-" + sealedID(region)[4:] }
 
 // fakeCopier records the calls the steps make of imagecopy.
 type fakeCopier struct {
@@ -54,7 +65,7 @@ func (f *fakeCopier) Run(_ context.Context, jobs []imagecopy.Job) ([]*imagecopy.
 	for _, j := range jobs {
 		f.log("Run " + j.Region + " " + j.Name + " " + j.KMSKeyARN)
 		copies = append(copies, &imagecopy.Copy{Job: j, Verified: f.runErr == nil,
-			Image: imagecopy.Image{Region: j.Region, ID: "ami-sealed-" + j.Region, Snapshots: []imagecopy.Snapshot{{ID: "snap-sealed-" + j.Region}}}})
+			Image: imagecopy.Image{Region: j.Region, ID: sealedID(j.Region), Snapshots: []imagecopy.Snapshot{{ID: sealedSnapshot(j.Region)}}}})
 	}
 	return copies, f.runErr
 }
@@ -79,9 +90,11 @@ func (f *fakeCopier) Remove(_ context.Context, img imagecopy.Image) ([]string, e
 
 // fakeAWS answers the steps' own calls.
 type fakeAWS struct {
-	mu     sync.Mutex
-	keys   map[string]kmstypes.KeyMetadata // by region; absent: NotFound
-	shared []string
+	mu      sync.Mutex
+	keys    map[string]kmstypes.KeyMetadata // by region; absent: NotFound
+	shared  []string
+	tagged  map[string][]ec2types.Tag // by image id
+	tagErrs map[string]error          // CreateTags fails in these regions
 }
 
 func (f *fakeAWS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
@@ -110,8 +123,31 @@ type fakeEC2 struct {
 	region string
 }
 
-func (f fakeEC2) DescribeImages(context.Context, *ec2.DescribeImagesInput, ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
-	return &ec2.DescribeImagesOutput{}, nil
+// DescribeImages finds no image by name, and describes a sealed copy by id.
+func (f fakeEC2) DescribeImages(_ context.Context, in *ec2.DescribeImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	if len(in.ImageIds) != 1 || in.ImageIds[0] != sealedID(f.region) {
+		return &ec2.DescribeImagesOutput{}, nil
+	}
+	return &ec2.DescribeImagesOutput{Images: []ec2types.Image{{
+		ImageId: aws.String(sealedID(f.region)), OwnerId: aws.String(account), Name: aws.String("golden-" + f.region),
+		BlockDeviceMappings: []ec2types.BlockDeviceMapping{{DeviceName: aws.String("/dev/xvda"),
+			Ebs: &ec2types.EbsBlockDevice{SnapshotId: aws.String(sealedSnapshot(f.region)), Encrypted: aws.Bool(true)}}},
+	}}}, nil
+}
+
+func (f fakeEC2) CreateTags(_ context.Context, in *ec2.CreateTagsInput, _ ...func(*ec2.Options)) (*ec2.CreateTagsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.tagErrs[f.region]; err != nil {
+		return nil, err
+	}
+	if f.tagged == nil {
+		f.tagged = map[string][]ec2types.Tag{}
+	}
+	for _, id := range in.Resources {
+		f.tagged[id] = append(f.tagged[id], in.Tags...)
+	}
+	return &ec2.CreateTagsOutput{}, nil
 }
 
 func (f fakeEC2) ModifyImageAttribute(_ context.Context, in *ec2.ModifyImageAttributeInput, _ ...func(*ec2.Options)) (*ec2.ModifyImageAttributeOutput, error) {
@@ -178,7 +214,7 @@ func TestSealSteps(t *testing.T) {
 	if diff := cmp.Diff(want, fc.calls); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
-	if a.Id() != "eu-west-1:ami-sealed-eu-west-1,us-east-1:ami-sealed-us-east-1" || a.SourceAMI != "ami-source" {
+	if a.Id() != "eu-west-1:"+sealedID("eu-west-1")+",us-east-1:"+sealedID("us-east-1") || a.SourceAMI != "ami-source" {
 		t.Errorf("artifact %q from %q", a.Id(), a.SourceAMI)
 	}
 	if len(fa.shared) != 2 {
