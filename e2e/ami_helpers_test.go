@@ -98,12 +98,12 @@ func (f *goldenFamily) createKey(t *testing.T, usage kmstypes.KeyUsageType, spec
 // member is one image to make; the zero value is a sealed, encrypted image
 // with provenance whose hardening passed.
 type member struct {
-	name        string
-	verdict     string // hardening verdict in the record; "" for pass
-	key         string // the key that encrypts it; "" for ebsKey, "none" for unencrypted
-	status      string // golden:seal-status; "" for sealed
-	family      string // golden:family; "" for the family's name
-	noRecord    bool   // no provenance record, no pointer tags
+	name      string
+	verdict   string // hardening verdict in the record; "" for pass
+	key       string // the key that encrypts it; "" for ebsKey, "none" for unencrypted
+	status    string // golden:seal-status; "" for sealed
+	family    string // golden:family; "" for the family's name
+	noRecord  bool   // no provenance record, no pointer tags
 	extraTags map[string]string
 }
 
@@ -169,8 +169,8 @@ func (f *goldenFamily) envelope(t *testing.T, img *ec2types.Image, verdict strin
 	run := &provenance.Run{
 		BuildName: "debian", InvocationID: "6f1c2a1e-93a4-4c5e-b8f5-8d1f0b5c2a10",
 		StartedOn: time.Now().Add(-10 * time.Minute), FinishedOn: time.Now(),
-		Source:    provenance.SourceImage{Region: f.region, ImageID: awstest.SourceAMIID, OwnerID: awstest.SourceAMIOwner, Name: awstest.SourceAMIName},
-		Regions:   []string{f.region}, KMSKeyIDs: map[string]string{f.region: f.ebsKey},
+		Source:  provenance.SourceImage{Region: f.region, ImageID: awstest.SourceAMIID, OwnerID: awstest.SourceAMIOwner, Name: awstest.SourceAMIName},
+		Regions: []string{f.region}, KMSKeyIDs: map[string]string{f.region: f.ebsKey},
 		Hardening: &provenance.Hardening{ReportSHA256: strings.Repeat("ab", 32), Verdict: verdict},
 		Runner:    provenance.DetectRunner(func(string) string { return "" }, "golden-ci"),
 	}
