@@ -93,7 +93,7 @@ func (c *Catalogue) Select(s Selection) (Selected, error) {
 			for n := range c.params {
 				known = append(known, n)
 			}
-			errs = append(errs, fmt.Errorf("rule_overrides: %w %q%s", ErrUnknownParam, name, didYouMean(name, known)))
+			errs = append(errs, fmt.Errorf("rule_overrides: %w %q%s: the golden-harden docs list each rule's parameters", ErrUnknownParam, name, didYouMean(name, known)))
 			continue
 		}
 		if !p.Pattern.MatchString(value) {

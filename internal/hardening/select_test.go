@@ -57,6 +57,7 @@ func TestSelectRejects(t *testing.T) {
 		{"unknown skip rule", Selection{Skip: []string{"kmod-cramfsx"}}, ErrUnknownRule, `"kmod-cramfs"`},
 		{"far from everything", Selection{Skip: []string{"zzzzzzzzzzzzzzzzzz"}}, ErrUnknownRule, ""},
 		{"unknown parameter", Selection{Overrides: map[string]string{"sshd_max_auth_try": "3"}}, ErrUnknownParam, `"sshd_max_auth_tries"`},
+		{"parameter far from everything", Selection{Overrides: map[string]string{"zzzzzzzzzzzzzzzzzz": "3"}}, ErrUnknownParam, ""},
 		{"bad parameter", Selection{Overrides: map[string]string{"sshd_max_auth_tries": "0"}}, ErrBadParam, ""},
 		{"a parameter with a quote", Selection{Overrides: map[string]string{"sshd_ciphers": "aes256-ctr'; rm -rf /"}}, ErrBadParam, ""},
 	}
@@ -69,6 +70,9 @@ func TestSelectRejects(t *testing.T) {
 			has := strings.Contains(err.Error(), "did you mean")
 			if tt.suggest == "" && has || tt.suggest != "" && !strings.Contains(err.Error(), "did you mean "+tt.suggest) {
 				t.Errorf("error %q, want suggestion %q", err, tt.suggest)
+			}
+			if errors.Is(err, ErrUnknownParam) && !strings.Contains(err.Error(), "docs list each rule's parameters") {
+				t.Errorf("error %q does not say where the parameters are listed", err)
 			}
 		})
 	}

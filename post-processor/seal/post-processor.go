@@ -38,7 +38,12 @@ type PostProcessor struct {
 func (p *PostProcessor) ConfigSpec() hcldec.ObjectSpec { return p.config.FlatMapstructure().HCL2Spec() }
 
 // Configure decodes and checks the configuration.
-func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.Prepare(raws...) }
+func (p *PostProcessor) Configure(raws ...interface{}) error {
+	if err := p.config.Prepare(raws...); err != nil {
+		return explainDurations(err)
+	}
+	return p.config.checkTemplates()
+}
 
 // PostProcess seals the input artifact's images. It returns the input as
 // kept and forced: golden-seal removes the unencrypted images itself, once

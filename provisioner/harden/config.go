@@ -150,7 +150,7 @@ func (c *Config) prepare(cat *hardening.Catalogue) (prepared, error) {
 		errs = append(errs, fmt.Errorf("execute_command %q does not contain {{.Path}}: it must run the uploaded bundle", c.ExecuteCommand))
 	}
 	if !strings.HasPrefix(c.RemoteDir, "/") {
-		errs = append(errs, fmt.Errorf("remote_dir %q is not an absolute path", c.RemoteDir))
+		errs = append(errs, fmt.Errorf("remote_dir %q is not an absolute path: give one such as /tmp, writable by the ssh user", c.RemoteDir))
 	}
 	for _, code := range c.ValidExitCodes {
 		if code < 0 || code > 255 {

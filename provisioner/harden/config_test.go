@@ -36,7 +36,7 @@ func TestPrepareRejects(t *testing.T) {
 		{"bad environment variable", map[string]any{"environment_vars": []string{"1X=y"}}, []string{`"1X=y" is not NAME=value`}},
 		{"variable set twice", map[string]any{"environment_vars": []string{"A=1"}, "env": map[string]string{"A": "2"}}, []string{"A is also set in environment_vars"}},
 		{"execute_command without the path", map[string]any{"execute_command": "sh bundle.sh"}, []string{"does not contain {{.Path}}"}},
-		{"relative remote_dir", map[string]any{"remote_dir": "tmp"}, []string{"not an absolute path"}},
+		{"relative remote_dir", map[string]any{"remote_dir": "tmp"}, []string{"not an absolute path", "such as /tmp"}},
 		{"bad exit code", map[string]any{"valid_exit_codes": []int{0, 300}}, []string{"300 is not an exit code"}},
 		{"unknown field", map[string]any{"scirpts": []string{script}}, []string{"scirpts"}},
 	}

@@ -1,0 +1,21 @@
+# field: require_provenance.public_key_file
+# want: no PEM block found
+data "golden-ami" "bad" {
+  region = "eu-west-1"
+  family = "base"
+  require_provenance {
+    public_key_file = "${path.root}/plugins.pkr.hcl"
+  }
+}
+
+source "null" "bad" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.bad"]
+
+  provisioner "shell-local" {
+    inline = ["echo ${data.golden-ami.bad.id}"]
+  }
+}

@@ -1,0 +1,9 @@
+# field: hostname
+# want: hostname "-build-"
+source "golden-sandbox" "bad" {
+  hostname = "-build-"
+}
+
+build {
+  sources = ["source.golden-sandbox.bad"]
+}

@@ -1,0 +1,13 @@
+# field: ami_name
+# want: ami_name "ab"
+source "null" "bad" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.bad"]
+
+  post-processor "golden-seal" {
+    ami_name = "ab"
+  }
+}

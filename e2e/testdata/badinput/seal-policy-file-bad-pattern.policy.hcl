@@ -1,0 +1,1 @@
+patterns = { Team = "[a-z" }

@@ -1,0 +1,1 @@
+allowed_values = { Team = ["security"] }

@@ -1,0 +1,13 @@
+# field: tag_policy_file
+# want: tag_policy_file
+source "null" "bad" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.bad"]
+
+  post-processor "golden-seal" {
+    tag_policy_file = "${path.root}/seal-policy-file-syntax.policy.hcl"
+  }
+}

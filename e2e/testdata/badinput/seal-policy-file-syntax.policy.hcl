@@ -1,0 +1,2 @@
+required = ["Team"
+allowed_values = {
