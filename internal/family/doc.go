@@ -11,10 +11,18 @@ import (
 	"regexp"
 )
 
-// Tag names the family an image belongs to. golden-seal writes it (setting
-// `family`); the golden-ami data source selects by it; retention touches no
-// image without it.
-const Tag = "golden:family"
+// Tags golden-seal writes on each image it seals, on create, so that they are
+// also in the image's signed provenance record.
+const (
+	// Tag names the family an image belongs to (golden-seal's `family`);
+	// the golden-ami data source selects by it; retention touches no image
+	// without it.
+	Tag = "golden:family"
+	// TagSourceAMI is the AMI the build started from (the builder's source AMI).
+	TagSourceAMI = "golden:source-ami"
+	// TagSourceOwner is the account that owns TagSourceAMI.
+	TagSourceOwner = "golden:source-ami-owner"
+)
 
 // ErrBadName is returned for a family name that cannot be a tag value.
 var ErrBadName = errors.New("not a family name")
