@@ -14,10 +14,11 @@ const controlHelp = `awstest proxy control:
   PUT    /_proxy/rules   replace the rules with a JSON array
   DELETE /_proxy/rules   remove every rule
   GET    /_proxy/calls   the call log, oldest first
+  GET    /_proxy/started the calls begun, answered or not, oldest first
   DELETE /_proxy/calls   empty the call log
 a rule: {"service":"ec2","action":"CopyImage","region":"eu-west-1","fault":"throttle",
          "delay":"250ms","probability":0.5,"times":2,"after":"1s","for":"10s"}
-faults: throttle, internal, denied, error (with code, status, message), reset, hang;
+faults: throttle, internal, denied, error (with code, status, message), reset, hang, lost;
         none (or no fault) only delays.
 `
 
@@ -43,6 +44,8 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []Rule{})
 	case "GET /_proxy/calls":
 		writeJSON(w, http.StatusOK, p.Calls())
+	case "GET /_proxy/started":
+		writeJSON(w, http.StatusOK, p.Started())
 	case "DELETE /_proxy/calls":
 		p.ClearCalls()
 		writeJSON(w, http.StatusOK, []Call{})

@@ -32,6 +32,10 @@ const (
 	FaultReset Fault = "reset"
 	// FaultHang answers nothing until the client gives up or the proxy closes.
 	FaultHang Fault = "hang"
+	// FaultLost forwards the call, then closes the connection with a TCP
+	// reset instead of the answer: the call took effect, the caller cannot
+	// know it.
+	FaultLost Fault = "lost"
 )
 
 // Rule says which calls the proxy delays or fails. Empty Service, Action or
@@ -106,13 +110,13 @@ func (r *Rule) UnmarshalJSON(b []byte) error {
 // Validate says what is wrong with a rule.
 func (r Rule) Validate() error {
 	switch r.Fault {
-	case FaultNone, FaultThrottle, FaultInternal, FaultDenied, FaultReset, FaultHang:
+	case FaultNone, FaultThrottle, FaultInternal, FaultDenied, FaultReset, FaultHang, FaultLost:
 	case FaultError:
 		if r.Code == "" {
 			return fmt.Errorf("rule with fault %q needs a code, e.g. InvalidAMIID.NotFound", r.Fault)
 		}
 	default:
-		return fmt.Errorf("unknown fault %q: use throttle, internal, denied, error, reset, hang or none", r.Fault)
+		return fmt.Errorf("unknown fault %q: use throttle, internal, denied, error, reset, hang, lost or none", r.Fault)
 	}
 	if r.Probability < 0 || r.Probability > 1 {
 		return fmt.Errorf("rule probability %v is not within 0..1", r.Probability)

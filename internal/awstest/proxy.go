@@ -27,11 +27,12 @@ type Proxy struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 
-	mu     sync.Mutex
-	rng    *rand.Rand
-	rules  []*activeRule
-	calls  []Call
-	faults int // injected so far, numbering their request ids
+	mu      sync.Mutex
+	rng     *rand.Rand
+	rules   []*activeRule
+	calls   []Call
+	started []Call // as they arrive, before any delay or answer
+	faults  int    // injected so far, numbering their request ids
 }
 
 type activeRule struct {
@@ -84,7 +85,9 @@ func NewProxy(target string, seed uint64) (*Proxy, error) {
 		rng:       rand.New(rand.NewPCG(seed, seed)),
 	}
 	p.forward = &httputil.ReverseProxy{
-		Rewrite:        func(r *httputil.ProxyRequest) { r.SetURL(u) },
+		// The Host header stays the client's: SigV4 signs it, and moto checks
+		// signatures when it enforces IAM.
+		Rewrite:        func(r *httputil.ProxyRequest) { r.SetURL(u); r.Out.Host = r.In.Host },
 		Transport:      p.transport,
 		ModifyResponse: captureErrorCode,
 	}
@@ -144,6 +147,15 @@ func (p *Proxy) Calls() []Call {
 	return append([]Call(nil), p.calls...)
 }
 
+// Started returns the calls that have begun, answered or not (a delayed or
+// hung call is here before it is in Calls), oldest first, without their
+// outcome: tests wait on it to act while a call is in flight.
+func (p *Proxy) Started() []Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Call(nil), p.started...)
+}
+
 // CallsTo returns the logged calls of one service's action, oldest first.
 func (p *Proxy) CallsTo(service, action string) []Call {
 	var calls []Call
@@ -159,7 +171,7 @@ func (p *Proxy) CallsTo(service, action string) []Call {
 func (p *Proxy) ClearCalls() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls = nil
+	p.calls, p.started = nil, nil
 }
 
 // ServeHTTP forwards r to moto unless a rule fires, and logs the call.
@@ -179,6 +191,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	call := Call{Time: start, Service: q.Service, Region: q.Region, Action: q.Action, Params: q.Params}
+	p.mu.Lock()
+	p.started = append(p.started, call)
+	p.mu.Unlock()
 	defer func() {
 		call.Duration = time.Since(start)
 		p.mu.Lock()
@@ -203,6 +218,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case FaultHang:
 		p.wait(r.Context(), -1)
 		resetConn(w)
+	case FaultLost:
+		lost := &statusRecorder{ResponseWriter: discard{}}
+		p.forward.ServeHTTP(lost, r.WithContext(context.WithoutCancel(r.Context())))
+		call.Status = lost.status
+		resetConn(w)
+		return
 	default:
 		e := faultError(rule, q.Service)
 		e.write(rec, q.Service, fmt.Sprintf("golden-fault-%d", n))
@@ -286,6 +307,13 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	}
 	return r.ResponseWriter.Write(b)
 }
+
+// discard takes an answer that is not to be delivered.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
 
 type errorCodeKey struct{}
 
