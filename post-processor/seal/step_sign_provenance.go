@@ -62,11 +62,11 @@ func (r *run) signImage(ctx context.Context, cp *imagecopy.Copy, finished time.T
 	}
 	env, err := provenance.Sign(ctx, st, r.signing.signer)
 	if err != nil {
-		return nil, fmt.Errorf("%s: the provenance of %s: %w", cp.Region, cp.Image.ID, err)
+		return nil, fmt.Errorf("%s: %s: %w", cp.Region, cp.Image.ID, err)
 	}
 	b, err := provenance.MarshalEnvelope(env)
 	if err != nil {
-		return nil, fmt.Errorf("%s: the provenance of %s: %w", cp.Region, cp.Image.ID, err)
+		return nil, fmt.Errorf("%s: %s: encoding its provenance: %w", cp.Region, cp.Image.ID, err)
 	}
 	signed := time.Now()
 	saved, err := attestore.Save(ctx, r.signing.stores[cp.Region], cp.Region, cp.Image.ID, b)
