@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/hcl2helper"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
@@ -19,6 +20,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/attestore"
 	"github.com/goldenami/packer-plugin-golden/internal/awsconfig"
 	"github.com/goldenami/packer-plugin-golden/internal/family"
+	"github.com/goldenami/packer-plugin-golden/internal/imagelist"
 	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
 )
@@ -57,6 +59,12 @@ func (d *Datasource) Execute() (cty.Value, error) {
 		return cty.NullVal(cty.EmptyObject), err
 	}
 	return hcl2helper.HCL2ValueFromConfig(out, d.OutputSpec()), nil
+}
+
+// ec2API is what the data source needs of EC2 in its region.
+type ec2API interface {
+	DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
+	DescribeSnapshots(ctx context.Context, in *ec2.DescribeSnapshotsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error)
 }
 
 // clients are the AWS clients of one Execute.
@@ -109,8 +117,12 @@ func (c *Config) pick(ctx context.Context, aws clients, now time.Time) (Datasour
 		}
 		prove = prover(v)
 	}
-	images, err := listImages(ctx, aws.ec2(region), region, c.Owners, c.filters)
+	api := aws.ec2(region)
+	images, err := imagelist.List(ctx, api, region, c.Owners, c.filters)
 	if err != nil {
+		return DatasourceOutput{}, err
+	}
+	if err := imagelist.AddKeys(ctx, api, region, images); err != nil {
 		return DatasourceOutput{}, err
 	}
 	choice, err := family.Pick(ctx, images, req, prove)

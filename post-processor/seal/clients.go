@@ -14,6 +14,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/attestore"
 	"github.com/goldenami/packer-plugin-golden/internal/awsconfig"
 	"github.com/goldenami/packer-plugin-golden/internal/imagecopy"
+	"github.com/goldenami/packer-plugin-golden/internal/imageuse"
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
 )
 
@@ -69,6 +70,8 @@ type clients struct {
 	checker func(v dsse.Verifier, dirs ...string) (imageChecker, error)
 	// credentials are the credentials in use, to keep out of the record.
 	credentials func(ctx context.Context) (aws.Credentials, error)
+	// uses says what uses each of ids in region (imageuse.Find).
+	uses func(ctx context.Context, region string, ids []string) (map[string][]string, error)
 }
 
 func sessionClients(s *awsconfig.Session) clients {
@@ -87,6 +90,9 @@ func sessionClients(s *awsconfig.Session) clients {
 			return verify.New(s.EC2, reader, v), nil
 		},
 		credentials: func(ctx context.Context) (aws.Credentials, error) { return s.Config().Credentials.Retrieve(ctx) },
+		uses: func(ctx context.Context, r string, ids []string) (map[string][]string, error) {
+			return imageuse.Find(ctx, s.EC2(r), s.SSM(r), ids)
+		},
 	}
 }
 

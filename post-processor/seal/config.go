@@ -84,6 +84,8 @@ type Config struct {
 	// Sign a provenance record of every sealed image, store it and tag the
 	// image with where it is; see [Provenance](#provenance).
 	Provenance *ProvenanceConfig `mapstructure:"provenance" required:"false"`
+	// The family, source and retention settings; see [Lifecycle](#lifecycle).
+	LifecycleConfig `mapstructure:",squash"`
 
 	policy      *tagpolicy.Policy
 	deprecateAt time.Time
@@ -125,7 +127,7 @@ func (c *Config) Prepare(raws ...interface{}) error {
 	if c.Timeout == 0 {
 		c.Timeout = defaultTimeout
 	}
-	for _, e := range slices.Concat(c.prepareRegions(), c.prepareKeys(), c.prepareSharing(), c.prepareDeprecation(), c.prepareProvenance(), c.prepareTags()) {
+	for _, e := range slices.Concat(c.prepareRegions(), c.prepareKeys(), c.prepareSharing(), c.prepareDeprecation(), c.prepareProvenance(), c.prepareLifecycle(), c.prepareTags()) {
 		errs = packersdk.MultiErrorAppend(errs, e)
 	}
 	if c.Timeout < 0 {
@@ -290,13 +292,14 @@ func withReserved(tags map[string]string, reserved int) map[string]string {
 }
 
 // imageReserved is how many tags of the 50 AWS allows the plugin adds to
-// each image: imagecopy's markers and the provenance pointer. Snapshots get
-// the markers only.
+// each image: imagecopy's markers, the lifecycle tags and the provenance
+// pointer. Snapshots get the markers only.
 func (c *Config) imageReserved() int {
+	n := imagecopy.MarkerTags + len(c.lifecycleTagKeys())
 	if c.Provenance == nil {
-		return imagecopy.MarkerTags
+		return n
 	}
-	return imagecopy.MarkerTags + c.Provenance.pointerTags
+	return n + c.Provenance.pointerTags
 }
 
 // templated returns the keys whose values are not known yet: Go templates

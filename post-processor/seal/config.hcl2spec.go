@@ -48,6 +48,9 @@ type FlatConfig struct {
 	KeepOnFailure            *bool                           `mapstructure:"keep_on_failure" required:"false" cty:"keep_on_failure" hcl:"keep_on_failure"`
 	Timeout                  *string                         `mapstructure:"timeout" required:"false" cty:"timeout" hcl:"timeout"`
 	Provenance               *FlatProvenanceConfig           `mapstructure:"provenance" required:"false" cty:"provenance" hcl:"provenance"`
+	Family                   *string                         `mapstructure:"family" required:"false" cty:"family" hcl:"family"`
+	SourceAMIOwners          []string                        `mapstructure:"source_ami_owners" required:"false" cty:"source_ami_owners" hcl:"source_ami_owners"`
+	Retention                *FlatRetentionConfig            `mapstructure:"retention" required:"false" cty:"retention" hcl:"retention"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -99,6 +102,9 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"keep_on_failure":            &hcldec.AttrSpec{Name: "keep_on_failure", Type: cty.Bool, Required: false},
 		"timeout":                    &hcldec.AttrSpec{Name: "timeout", Type: cty.String, Required: false},
 		"provenance":                 &hcldec.BlockSpec{TypeName: "provenance", Nested: hcldec.ObjectSpec((*FlatProvenanceConfig)(nil).HCL2Spec())},
+		"family":                     &hcldec.AttrSpec{Name: "family", Type: cty.String, Required: false},
+		"source_ami_owners":          &hcldec.AttrSpec{Name: "source_ami_owners", Type: cty.List(cty.String), Required: false},
+		"retention":                  &hcldec.BlockSpec{TypeName: "retention", Nested: hcldec.ObjectSpec((*FlatRetentionConfig)(nil).HCL2Spec())},
 	}
 	return s
 }

@@ -95,7 +95,7 @@ func (r *run) job(region string, src imagecopy.Image, data templateData) (imagec
 		return imagecopy.Job{}, err
 	}
 	return imagecopy.Job{
-		Region: region, Source: src, Name: name, KMSKeyARN: r.keys[region].arn, Tags: tags, SnapshotTags: snapTags,
+		Region: region, Source: src, Name: name, KMSKeyARN: r.keys[region].arn, Tags: tagpolicy.MergeTags(tags, r.lifecycleTags()), SnapshotTags: snapTags,
 		Description: fmt.Sprintf("%s, sealed by golden-seal from %s in %s", name, src.ID, src.Region),
 	}, nil
 }

@@ -64,6 +64,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	}
 	r := newRun(&p.config, ui, sess, sources, id)
 	r.started, r.hardening = started, report
+	r.built = builtFromArtifact(in)
 	a, err := r.seal(ctx)
 	return a, true, true, err
 }
@@ -86,6 +87,7 @@ type run struct {
 	jobs    []imagecopy.Job
 	copies  []*imagecopy.Copy
 
+	built     builtFrom       // the image the build started from (source_owners.go)
 	hardening hardeningReport // the build's golden-harden report
 	signing   *signing        // provenance: the key, stores and checker; nil without a provenance block
 
@@ -117,7 +119,7 @@ func (r *run) seal(ctx context.Context) (*Artifact, error) {
 	preflight := [][]func(context.Context) error{
 		{r.checkIdentity},
 		{r.describeSources, r.checkKeys, r.checkProvenance},
-		{r.plan},
+		{r.plan, r.checkSourceOwner},
 		{r.checkNames, r.checkKeyPolicies},
 	}
 	for _, steps := range preflight {
@@ -139,6 +141,7 @@ func (r *run) seal(ctx context.Context) (*Artifact, error) {
 		return nil, r.rollback(ctx, err)
 	}
 	r.removeSources(ctx)
+	r.applyRetention(ctx)
 	return r.artifact(), nil
 }
 
