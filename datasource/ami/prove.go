@@ -25,10 +25,19 @@ func prover(v imageVerifier) family.Prover {
 			return family.Proof{}, err
 		}
 		s := res.Summary
-		return family.Proof{Provenance: &family.Provenance{
+		p := &family.Provenance{
 			BuilderID: s.BuilderID, InvocationID: s.InvocationID, StartedOn: s.StartedOn, FinishedOn: s.FinishedOn, HardeningVerdict: s.HardeningVerdict,
 			SourceImageID: s.SourceImageID, SourceName: s.SourceName, SourceOwnerID: s.SourceOwnerID,
 			KMSKeyARN: s.KMSKeyID, Location: res.Location,
-		}}, nil
+		}
+		// The record's source is the image golden-seal sealed; the image the
+		// build started from is in the record's tags when the seal had a family.
+		if res.Statement != nil {
+			tags := res.Statement.Predicate.BuildDefinition.ExternalParameters.Tags
+			if id := tags[family.TagSourceAMI]; id != "" {
+				p.SourceImageID, p.SourceName, p.SourceOwnerID = id, "", tags[family.TagSourceOwner]
+			}
+		}
+		return family.Proof{Provenance: p}, nil
 	}
 }
