@@ -29,10 +29,12 @@ type DatasourceOutput struct {
 	// The KMS key ARNs of its snapshots, sorted, as far as this account
 	// can see them (else from the verified provenance).
 	KMSKeyIDs []string `mapstructure:"kms_key_ids"`
-	// The AMI the build started from, from the verified provenance; empty
-	// without `require_provenance`.
+	// The AMI the build started from, as the verified provenance record
+	// says: the `golden:source-ami` tag golden-seal recorded when it had a
+	// `family`, else the image golden-seal sealed. Empty without
+	// `require_provenance`.
 	SourceAMI string `mapstructure:"source_ami"`
-	// The name of the source AMI, likewise.
+	// The name of the source AMI, when the record names it.
 	SourceAMIName string `mapstructure:"source_ami_name"`
 	// The account that owns the source AMI, likewise.
 	SourceAMIOwner string `mapstructure:"source_ami_owner"`
