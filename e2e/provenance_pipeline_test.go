@@ -84,7 +84,8 @@ func TestProvenancePipeline(t *testing.T) {
 			}
 			tags := pr.imageTags(t, region, ami)
 			if !got.Verified || !got.KMSKeyChecked || got.Provenance.HardeningVerdict != "pass" || got.Provenance.KMSKeyID != pr.arns[region] ||
-				got.Provenance.InvocationID != tags[imagecopy.TagRun] || !strings.HasPrefix(got.Provenance.BuilderID, "urn:golden:host:") {
+				got.Provenance.InvocationID != tags[imagecopy.TagRun] || !strings.HasPrefix(got.Provenance.BuilderID, "urn:golden:host:") ||
+				got.Provenance.BaseImageID != awstest.SourceAMIID || got.Provenance.BaseOwnerID != awstest.SourceAMIOwner {
 				t.Errorf("verify --json:\n%s", v.Stdout)
 			}
 			st := statement(t, env)
@@ -109,7 +110,7 @@ func TestProvenancePipeline(t *testing.T) {
 			for _, d := range st.Predicate.BuildDefinition.ResolvedDependencies {
 				roles = append(roles, d.Annotations["role"]+" "+d.Name)
 			}
-			for _, want := range []string{"template provenance.pkr.hcl", "hardening-rules golden-harden/none", "hardening-script inline", "tool packer"} {
+			for _, want := range []string{"base-ami arn:aws:ec2:us-east-1::image/" + awstest.SourceAMIID, "template provenance.pkr.hcl", "hardening-rules golden-harden/none", "hardening-script inline", "tool packer"} {
 				if !strings.Contains(strings.Join(roles, "\n"), want) {
 					t.Errorf("resolvedDependencies %q: no %q", roles, want)
 				}

@@ -46,6 +46,18 @@ variable "manifest" {
   default = "packer-manifest.json"
 }
 
+variable "provenance_key" {
+  type        = string
+  default     = "alias/golden-provenance"
+  description = "The KMS key (SIGN_VERIFY, ECC_NIST_P256) that signs each sealed image's provenance."
+}
+
+variable "provenance_bucket" {
+  type        = string
+  default     = "golden-provenance"
+  description = "The S3 bucket, in the build region, that keeps the provenance records."
+}
+
 source "amazon-ebs" "golden" {
   region                  = var.region
   source_ami              = var.source_ami
@@ -75,7 +87,8 @@ build {
   }
 
   # golden-seal encrypts the image in every region (here with the AWS managed
-  # key; set kms_key_id to your own), tags it on create and removes the
+  # key; set kms_key_id to your own), tags it on create, signs and stores the
+  # provenance of each copy (with golden-harden's report) and removes the
   # unencrypted build image; the manifest then records the sealed images.
   post-processors {
     post-processor "golden-seal" {
@@ -86,6 +99,16 @@ build {
       tags = {
         Name      = "golden-debian-12"
         SourceAMI = "{{ .SourceAMI }}"
+      }
+
+      provenance {
+        kms_key_id        = var.provenance_key
+        s3_bucket         = var.provenance_bucket
+        s3_prefix         = "debian-12"
+        ssm_prefix        = "/golden/provenance"
+        template_files    = ["${path.root}/demo.pkr.hcl"]
+        variables         = { region = var.region, seal_regions = join(",", var.seal_regions) }
+        require_hardening = true
       }
     }
     post-processor "manifest" {

@@ -27,7 +27,8 @@ type Run struct {
 	// is replaced by Redacted wherever it appears.
 	Secrets []string
 
-	Source    SourceImage
+	Source    SourceImage       // the image golden-seal copied: the build's output
+	Base      SourceImage       // the image the build started from (the builder's source_ami); zero when unknown
 	Regions   []string          // every region sealed
 	KMSKeyIDs map[string]string // region → KMS key ARN the region's AMI is encrypted with
 	Tags      map[string]string // tags applied to the AMIs
@@ -39,7 +40,7 @@ type Run struct {
 	Runner        Runner // DetectRunner(os.Getenv, hostname)
 }
 
-// SourceImage is the AMI the build started from.
+// SourceImage is an AMI the sealed one comes from.
 type SourceImage struct {
 	Region       string
 	ImageID      string
@@ -60,6 +61,7 @@ type Hardening struct {
 // Roles of resource descriptors (annotation "role").
 const (
 	RoleSourceAMI       = "source-ami"
+	RoleBaseAMI         = "base-ami"
 	RoleTemplate        = "template"
 	RoleRuleSet         = "hardening-rules"
 	RoleScript          = "hardening-script"
@@ -154,20 +156,13 @@ func (r *Run) internalParameters(red redactor) *InternalParameters {
 
 func (r *Run) dependencies(red redactor) []ResourceDescriptor {
 	var deps []ResourceDescriptor
-	if src := r.Source; src.ImageID != "" {
-		d := ResourceDescriptor{Name: src.ImageID, Annotations: map[string]string{"role": RoleSourceAMI, "imageId": src.ImageID}}
-		if arn, err := ImageARN(src.Region, src.ImageID); err == nil {
-			d.Name = arn
+	for _, img := range []struct {
+		image SourceImage
+		role  string
+	}{{r.Source, RoleSourceAMI}, {r.Base, RoleBaseAMI}} {
+		if img.image.ImageID != "" {
+			deps = append(deps, imageDescriptor(red, img.image, img.role))
 		}
-		if src.Digest != "" {
-			d.Digest = map[string]string{"sha256": src.Digest}
-		}
-		for k, v := range map[string]string{"ownerId": src.OwnerID, "name": red.str(src.Name), "creationDate": src.CreationDate, "region": src.Region} {
-			if v != "" {
-				d.Annotations[k] = v
-			}
-		}
-		deps = append(deps, d)
 	}
 	for _, f := range sortedFiles(r.Templates) {
 		deps = append(deps, fileDescriptor(red, f, RoleTemplate))
@@ -187,6 +182,22 @@ func (r *Run) dependencies(red redactor) []ResourceDescriptor {
 		deps = append(deps, tool("packer-plugin-golden", "pkg:golang/github.com/goldenami/packer-plugin-golden@"+vPrefix(r.PluginVersion)))
 	}
 	return deps
+}
+
+func imageDescriptor(red redactor, img SourceImage, role string) ResourceDescriptor {
+	d := ResourceDescriptor{Name: img.ImageID, Annotations: map[string]string{"role": role, "imageId": img.ImageID}}
+	if arn, err := ImageARN(img.Region, img.ImageID); err == nil {
+		d.Name = arn
+	}
+	if img.Digest != "" {
+		d.Digest = map[string]string{"sha256": img.Digest}
+	}
+	for k, v := range map[string]string{"ownerId": img.OwnerID, "name": red.str(img.Name), "creationDate": img.CreationDate, "region": img.Region} {
+		if v != "" {
+			d.Annotations[k] = v
+		}
+	}
+	return d
 }
 
 func (r *Run) builder(red redactor) Builder {

@@ -105,9 +105,12 @@ func TestStatementFields(t *testing.T) {
 		Image:            "arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0",
 		ImageDigest:      digest,
 		KMSKeyID:         "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-		SourceImageID:    "ami-0deb1200000000001",
-		SourceName:       "debian-12-amd64-20250101-1980",
-		SourceOwnerID:    "136693071363",
+		SourceImageID:    "ami-0b0100000000000a1",
+		SourceName:       "golden-debian-12-build-1735725600",
+		SourceOwnerID:    "123456789012",
+		BaseImageID:      "ami-0deb1200000000001",
+		BaseName:         "debian-12-amd64-20250101-1980",
+		BaseOwnerID:      "136693071363",
 		BuilderID:        "https://github.com/acme/images/.github/workflows/golden.yml@refs/heads/main",
 		InvocationID:     "6f1c2a1e-93a4-4c5e-b8f5-8d1f0b5c2a10",
 		StartedOn:        fixtureRun().StartedOn,
@@ -123,7 +126,8 @@ func TestStatementFields(t *testing.T) {
 		roles = append(roles, d.Annotations["role"]+" "+d.Name)
 	}
 	wantRoles := []string{
-		"source-ami arn:aws:ec2:eu-west-1::image/ami-0deb1200000000001",
+		"source-ami arn:aws:ec2:eu-west-1::image/ami-0b0100000000000a1",
+		"base-ami arn:aws:ec2:eu-west-1::image/ami-0deb1200000000001",
 		"template build.pkr.hcl",
 		"hardening-rules base",
 		"hardening-rules cis-debian-12",

@@ -62,9 +62,10 @@ func fixtureRun() *Run {
 		Sensitive:    []string{"db_password"},
 		Secrets:      []string{"AKIAMARKERMARKER0000", "secret-key-marker"},
 		Source: SourceImage{
-			Region: "eu-west-1", ImageID: "ami-0deb1200000000001", OwnerID: "136693071363",
-			Name: "debian-12-amd64-20250101-1980", CreationDate: "2025-01-01T00:00:00.000Z",
+			Region: "eu-west-1", ImageID: "ami-0b0100000000000a1", OwnerID: "123456789012",
+			Name: "golden-debian-12-build-1735725600", CreationDate: "2025-01-01T10:05:00.000Z",
 		},
+		Base:      SourceImage{Region: "eu-west-1", ImageID: "ami-0deb1200000000001", OwnerID: "136693071363", Name: "debian-12-amd64-20250101-1980"},
 		Regions:   []string{"us-east-1", "eu-west-1"},
 		KMSKeyIDs: map[string]string{"eu-west-1": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "us-east-1": "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"},
 		Tags:      map[string]string{"family": "debian-12", "team": "platform"},

@@ -10,6 +10,9 @@ type Summary struct {
 	SourceImageID    string    `json:"sourceImageId,omitempty"`
 	SourceName       string    `json:"sourceName,omitempty"`
 	SourceOwnerID    string    `json:"sourceOwnerId,omitempty"`
+	BaseImageID      string    `json:"baseImageId,omitempty"` // the image the build started from
+	BaseName         string    `json:"baseName,omitempty"`
+	BaseOwnerID      string    `json:"baseOwnerId,omitempty"`
 	BuilderID        string    `json:"builderId"`
 	InvocationID     string    `json:"invocationId,omitempty"`
 	StartedOn        time.Time `json:"startedOn,omitzero"`
@@ -28,10 +31,11 @@ func (s *Statement) Summary() Summary {
 	}
 	bd, rd := s.Predicate.BuildDefinition, s.Predicate.RunDetails
 	for _, d := range bd.ResolvedDependencies {
-		if d.Annotations["role"] == RoleSourceAMI {
-			out.SourceImageID = d.Annotations["imageId"]
-			out.SourceName = d.Annotations["name"]
-			out.SourceOwnerID = d.Annotations["ownerId"]
+		switch d.Annotations["role"] {
+		case RoleSourceAMI:
+			out.SourceImageID, out.SourceName, out.SourceOwnerID = d.Annotations["imageId"], d.Annotations["name"], d.Annotations["ownerId"]
+		case RoleBaseAMI:
+			out.BaseImageID, out.BaseName, out.BaseOwnerID = d.Annotations["imageId"], d.Annotations["name"], d.Annotations["ownerId"]
 		}
 	}
 	out.BuilderID = rd.Builder.ID

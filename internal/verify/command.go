@@ -234,11 +234,15 @@ func printSummary(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "%s in %s: verified\n", r.ImageID, r.Region)
 	line("image", r.ImageName+" ("+s.Image+")")
 	line("digest", "sha256:"+s.ImageDigest)
-	source := strings.TrimSpace(s.SourceImageID + " " + s.SourceName)
-	if s.SourceOwnerID != "" {
-		source += " (owner " + s.SourceOwnerID + ")"
+	image := func(id, name, owner string) string {
+		s := strings.TrimSpace(id + " " + name)
+		if owner != "" {
+			s += " (owner " + owner + ")"
+		}
+		return s
 	}
-	line("source", source)
+	line("source", image(s.SourceImageID, s.SourceName, s.SourceOwnerID))
+	line("built from", image(s.BaseImageID, s.BaseName, s.BaseOwnerID))
 	built := ""
 	if !s.FinishedOn.IsZero() {
 		built = s.FinishedOn.UTC().Format(time.RFC3339) + " "

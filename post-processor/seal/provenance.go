@@ -63,6 +63,7 @@ func (r *run) record(cp *imagecopy.Copy, finished time.Time) *provenance.Run {
 		BuildName: r.cfg.PackerBuildName, InvocationID: r.runID, StartedOn: r.started, FinishedOn: finished,
 		Templates: s.templates, Variables: p.Variables, Sensitive: r.cfg.PackerSensitiveVars, Secrets: s.secrets,
 		Source:  provenance.SourceImage{Region: src.Region, ImageID: src.ID, OwnerID: src.OwnerID, Name: src.Name, CreationDate: src.CreationDate},
+		Base:    provenance.SourceImage{Region: r.primary, ImageID: r.built.ImageID, OwnerID: r.built.OwnerID, Name: r.built.Name},
 		Regions: regions, KMSKeyIDs: keys, Tags: cp.Tags, Hardening: r.hardening.record,
 		PackerVersion: r.cfg.PackerCoreVersion, PluginVersion: version.PluginVersion.FormattedVersion(), Runner: s.runner,
 	}

@@ -103,6 +103,7 @@ func provenanceRun(t *testing.T) (*run, *fakeCopier, *fakeAWS, *fakeChecker) {
 		return checker, nil
 	}
 	r.finishers = finishers(r.cfg)
+	r.built = builtFrom{ImageID: "ami-0deb1200000000001", Name: "debian-12-amd64-20250101-1980", OwnerID: "136693071363"}
 	return r, fc, fa, checker
 }
 
@@ -167,7 +168,8 @@ func TestSealProvenance(t *testing.T) {
 			t.Errorf("%s: externalParameters (-want +got):\n%s", region, diff)
 		}
 		s := res.Statement.Summary()
-		if s.Image != "arn:aws:ec2:"+region+"::image/"+id || s.HardeningVerdict != provenance.NotHardened || s.InvocationID != "run-1" {
+		if s.Image != "arn:aws:ec2:"+region+"::image/"+id || s.HardeningVerdict != provenance.NotHardened || s.InvocationID != "run-1" ||
+			s.BaseImageID != "ami-0deb1200000000001" || s.BaseOwnerID != "136693071363" {
 			t.Errorf("%s: summary %+v", region, s)
 		}
 		if a.Provenance[region] != loc.String() {

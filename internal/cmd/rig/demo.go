@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/goldenami/packer-plugin-golden/internal/awstest"
 	"github.com/goldenami/packer-plugin-golden/internal/rigpath"
@@ -48,6 +49,10 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer rig.Close()
+	keyARN, err := prepareProvenance(ctx, rig)
+	if err != nil {
+		return err
+	}
 
 	fmt.Println("==> starting the instance stand-in (Debian sandbox with sshd)")
 	cache, err := rigpath.CacheDir()
@@ -107,6 +112,11 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := summarize(ctx, os.Stdout, rig, amis); err != nil {
 		return err
 	}
+	fmt.Println()
+	fmt.Println("==> the provenance of each sealed AMI, verified as a consumer would")
+	if err := verifyProvenance(ctx, os.Stdout, rig, tools.PluginDir, keyARN, work, amis); err != nil {
+		return err
+	}
 	fmt.Printf("\n%d AWS calls through the proxy; demo finished in %s\n", len(rig.Proxy().Calls()), time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -154,12 +164,16 @@ func summarize(ctx context.Context, out io.Writer, rig *awstest.Rig, amis map[st
 		}
 		for _, img := range res.Images {
 			fmt.Fprintf(out, "%s  %s  %s  state=%s\n", region, aws.ToString(img.ImageId), aws.ToString(img.Name), img.State)
+			keys, err := snapshotKeys(ctx, client, img.BlockDeviceMappings)
+			if err != nil {
+				return fmt.Errorf("describing the snapshots of %s in %s: %w", amis[region], region, err)
+			}
 			for _, bdm := range img.BlockDeviceMappings {
 				if bdm.Ebs == nil {
 					continue
 				}
 				fmt.Fprintf(out, "    %s snapshot %s encrypted=%t key=%s\n", aws.ToString(bdm.DeviceName),
-					aws.ToString(bdm.Ebs.SnapshotId), aws.ToBool(bdm.Ebs.Encrypted), orNone(aws.ToString(bdm.Ebs.KmsKeyId)))
+					aws.ToString(bdm.Ebs.SnapshotId), aws.ToBool(bdm.Ebs.Encrypted), orNone(keys[aws.ToString(bdm.Ebs.SnapshotId)]))
 			}
 			tags := make([]string, 0, len(img.Tags))
 			for _, t := range img.Tags {
@@ -170,6 +184,29 @@ func summarize(ctx context.Context, out io.Writer, rig *awstest.Rig, amis map[st
 		}
 	}
 	return nil
+}
+
+// snapshotKeys are the KMS keys of the snapshots of the mappings, by snapshot
+// id: DescribeImages does not report them, DescribeSnapshots does.
+func snapshotKeys(ctx context.Context, client *ec2.Client, mappings []ec2types.BlockDeviceMapping) (map[string]string, error) {
+	var ids []string
+	for _, m := range mappings {
+		if m.Ebs != nil && m.Ebs.SnapshotId != nil {
+			ids = append(ids, *m.Ebs.SnapshotId)
+		}
+	}
+	keys := map[string]string{}
+	if len(ids) == 0 {
+		return keys, nil
+	}
+	out, err := client.DescribeSnapshots(ctx, &ec2.DescribeSnapshotsInput{SnapshotIds: ids})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range out.Snapshots {
+		keys[aws.ToString(s.SnapshotId)] = aws.ToString(s.KmsKeyId)
+	}
+	return keys, nil
 }
 
 func orNone(s string) string {
