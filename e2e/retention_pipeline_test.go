@@ -222,4 +222,3 @@ func reportOf(output string) string {
 	}
 	return "Retention of family" + strings.Join(lines, "\n")
 }
-
