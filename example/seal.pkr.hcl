@@ -1,7 +1,8 @@
 # Build a Debian 12 AMI with amazon-ebs, then seal it with golden-seal: one copy
 # per region, encrypted with that region's KMS key, tagged on create against
 # the shared tag policy, shared with the organization, deprecated after 90
-# days; the unencrypted build AMI is removed once every region is sealed.
+# days; the unencrypted build AMI is removed once every region is sealed, and
+# older images of the family are retired.
 #
 #   packer init . && packer build -var 'kms_key_id=alias/golden-ami' .
 packer {
@@ -33,6 +34,12 @@ variable "kms_key_id" {
   type        = string
   default     = "alias/golden-ami"
   description = "A customer managed key (alias, id or ARN) that exists in every region."
+}
+
+variable "retention_dry_run" {
+  type        = bool
+  default     = false
+  description = "Print what retention would deprecate and remove, and change nothing."
 }
 
 variable "organization_arn" {
@@ -86,6 +93,21 @@ build {
     ami_org_arns    = [var.organization_arn]
     deprecate_after = "2160h"
     timeout         = "2h"
+
+    # One more image of the family golden-ami picks from (see ami.pkr.hcl);
+    # the build must have started from a Debian image.
+    family            = "debian-12-golden"
+    source_ami_owners = ["136693071363"]
+
+    # Once sealed: in every region, keep the three newest images of the family
+    # and any younger than 90 days, deprecate all but the newest, remove the
+    # rest. Images in use by an instance or a launch template stay untouched.
+    retention {
+      keep_latest          = 3
+      max_age              = "90d"
+      deprecate_superseded = true
+      dry_run              = var.retention_dry_run
+    }
   }
 
   post-processor "manifest" {
