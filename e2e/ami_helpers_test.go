@@ -28,6 +28,15 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/verify"
 )
 
+// lifecycleNeedsRig keeps the golden-ami and retention tests out of `make
+// unit` (go test -short): they need packer, the amazon plugin and moto.
+func lifecycleNeedsRig(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs packer, the amazon plugin and moto: not run with -short")
+	}
+}
+
 // goldenFamily is a family of golden images made in one region as golden-seal
 // makes them, so that a test controls each image's defects exactly: an
 // encrypted copy of the seeded AMI tagged with the family and the sealed mark,

@@ -51,6 +51,7 @@ type pickedValue struct {
 // requirement no image meets, the build fails listing every candidate and the
 // first requirement it failed.
 func TestAMIPicksTheNewestTrustedImage(t *testing.T) {
+	lifecycleNeedsRig(t)
 	rig := awstest.Shared(t)
 	pk := packertest.New(t)
 	pk.Env = rig.Env()

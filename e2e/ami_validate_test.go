@@ -14,6 +14,7 @@ import (
 // packer validate reports every wrong golden-ami setting at once, making no
 // AWS call either way.
 func TestAMIValidate(t *testing.T) {
+	lifecycleNeedsRig(t)
 	rig := awstest.Shared(t)
 	pk := packertest.New(t)
 	pk.Env = rig.Env()

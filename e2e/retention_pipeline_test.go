@@ -64,6 +64,7 @@ func bystander(t *testing.T, rig *awstest.Rig, region, name string, tags map[str
 // removes the others with their snapshots; images of other families and
 // untagged ones stay.
 func TestRetentionPipeline(t *testing.T) {
+	lifecycleNeedsRig(t)
 	p := newPipeline(t, "testdata/retention.pkr.hcl")
 	keys, _ := sealKeys(t, p.AWS)
 	var gens []map[string]string

@@ -11,6 +11,7 @@ import (
 // image whose owner source_ami_owners does not list fails in golden-seal's
 // preflight, naming the image and its owner, before any copy.
 func TestSourceAMIOwnersRefusesAnUntrustedSource(t *testing.T) {
+	lifecycleNeedsRig(t)
 	p := newPipeline(t, "testdata/retention.pkr.hcl")
 	keys, _ := sealKeys(t, p.AWS)
 	res := p.Packer.Run(t, t.Context(), p.Dir, append(p.vars(), sealVars(keys, "PKR_VAR_family="+retentionFamily,

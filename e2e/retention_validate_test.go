@@ -12,6 +12,7 @@ import (
 // TestRetentionValidate: packer validate reports every wrong lifecycle
 // setting of golden-seal at once, offline.
 func TestRetentionValidate(t *testing.T) {
+	lifecycleNeedsRig(t)
 	rig := awstest.Shared(t)
 	pk := packertest.New(t)
 	pk.Env = rig.Env()
