@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/imagecopy"
 	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
 	"github.com/goldenami/packer-plugin-golden/internal/provenance"
+	"github.com/goldenami/packer-plugin-golden/internal/rigpath"
 )
 
 // TestProvenancePipeline: amazon-ebs, golden-harden and golden-seal over three
@@ -120,6 +122,7 @@ func TestProvenancePipeline(t *testing.T) {
 	if t.Failed() {
 		return
 	}
+	t.Run("cosign verifies a record", func(t *testing.T) { cosignVerifies(t, pr, "ap-south-1", amis["ap-south-1"]) })
 
 	// Each way of tampering, on the AMI of eu-west-1, restored after each.
 	region, ami := "eu-west-1", amis["eu-west-1"]
@@ -227,4 +230,34 @@ func resign(t *testing.T, pr *provenanceRig, envelope []byte, keyARN string) []b
 		t.Fatal(err)
 	}
 	return b
+}
+
+// cosignVerifies follows docs/provenance.md: export the public key and the
+// envelope with the verify command, then check both with cosign, offline.
+func cosignVerifies(t *testing.T, pr *provenanceRig, region, ami string) {
+	cache, err := rigpath.CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosign := filepath.Join(cache, "tools", "bin", "cosign")
+	if _, err := os.Stat(cosign); err != nil {
+		t.Fatalf("cosign is needed at %s: run `make cosign`: %v", cosign, err)
+	}
+	dir := t.TempDir()
+	pub, env := filepath.Join(dir, "golden.pub.pem"), filepath.Join(dir, "envelope.json")
+	v := pr.verify(t, region, ami, "--kms-key-id", pr.signARN, "--export-public-key", pub, "--save-envelope", env, "--json")
+	var res struct {
+		Provenance provenance.Summary `json:"provenance"`
+	}
+	if err := json.Unmarshal([]byte(v.Stdout), &res); v.Exit != 0 || err != nil {
+		t.Fatalf("verify exited %d (%v):\n%s%s", v.Exit, err, v.Stdout, v.Stderr)
+	}
+	cmd := exec.CommandContext(t.Context(), "unshare", "--net", "--", cosign, "verify-blob-attestation",
+		"--key", pub, "--signature", env, "--type", "slsaprovenance1", "--new-bundle-format=false", "--insecure-ignore-tlog=true",
+		"--digest", res.Provenance.ImageDigest, "--digestAlg", "sha256")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "SIGSTORE_NO_CACHE=true", "TUF_ROOT="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Verified OK") {
+		t.Errorf("cosign rejects golden-seal's envelope: %v\n%s", err, out)
+	}
 }
