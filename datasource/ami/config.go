@@ -18,6 +18,7 @@ import (
 
 	"github.com/goldenami/packer-plugin-golden/internal/awsconfig"
 	"github.com/goldenami/packer-plugin-golden/internal/family"
+	"github.com/goldenami/packer-plugin-golden/internal/imagecopy"
 	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
 )
 
@@ -91,8 +92,8 @@ type ProvenanceRequirement struct {
 const unknown = "<unknown>"
 
 // sealedTags are the tags golden-seal puts on an image once it is fully
-// sealed (internal/imagecopy's TagStatus); a family's image needs them.
-var sealedTags = map[string]string{"golden:seal-status": "sealed"}
+// sealed; a family's image needs them.
+var sealedTags = map[string]string{imagecopy.TagStatus: imagecopy.StatusSealed}
 
 // Prepare decodes and checks raws; everything that needs no AWS call is
 // checked here, so that `packer validate` reports it.

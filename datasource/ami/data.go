@@ -8,6 +8,7 @@ package ami
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -160,8 +161,14 @@ func (c *Config) describe() string {
 	if c.Family != "" {
 		what = fmt.Sprintf("family %q, %s", c.Family, what)
 	}
-	if len(c.Filters) > 0 {
-		what += fmt.Sprintf(", filters %v", c.filters)
+	var filters []string
+	for _, f := range c.filters {
+		if f.Name != "tag:"+family.Tag {
+			filters = append(filters, f.Name+"="+strings.Join(f.Values, ","))
+		}
+	}
+	if len(filters) > 0 {
+		what += ", filters " + strings.Join(filters, " ")
 	}
 	return what
 }

@@ -171,7 +171,10 @@ func TestPickFailures(t *testing.T) {
 	if _, err := prepared(t, map[string]interface{}{"family": "debian"}).pick(t.Context(), cl, now); err == nil || !strings.Contains(err.Error(), "no region") {
 		t.Errorf("no region: %v", err)
 	}
-	if _, err := prepared(t, map[string]interface{}{"family": "debian"}).pick(t.Context(), testClients(e, nil), now); !errors.Is(err, family.ErrNoImage) {
-		t.Errorf("no image: %v", err)
+	c = prepared(t, map[string]interface{}{"family": "debian", "filters": map[string]string{"name": "debian-*", "architecture": "x86_64"}, "owners": []string{"self", "136693071363"}})
+	_, err := c.pick(t.Context(), testClients(e, nil), now)
+	want := `golden-ami in eu-west-1, family "debian", owners [136693071363 self], filters architecture=x86_64 name=debian-*: no image meets the requirements: there is no candidate: check family, filters, owners and region`
+	if !errors.Is(err, family.ErrNoImage) || err.Error() != want {
+		t.Errorf("no image:\n%v\nwant:\n%s", err, want)
 	}
 }

@@ -3,7 +3,6 @@ package family
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -71,9 +70,6 @@ func newestFirst(a, b Image) int {
 	}
 	return cmp.Compare(a.ID, b.ID)
 }
-
-// SortNewestFirst sorts images newest first (see Pick).
-func SortNewestFirst(images []Image) { slices.SortFunc(images, newestFirst) }
 
 // ordinal writes n as 1st, 2nd, 3rd, 4th...
 func ordinal(n int) string {

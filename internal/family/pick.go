@@ -103,7 +103,7 @@ type NoImageError struct {
 
 func (e *NoImageError) Error() string {
 	if len(e.Rejected) == 0 {
-		return ErrNoImage.Error() + ": there is no candidate"
+		return ErrNoImage.Error() + ": there is no candidate: check family, filters, owners and region"
 	}
 	lines := make([]string, 0, len(e.Rejected)+1)
 	lines = append(lines, fmt.Sprintf("%s: %d candidates, each rejected:", ErrNoImage, len(e.Rejected)))
