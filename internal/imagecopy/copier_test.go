@@ -192,6 +192,30 @@ func TestRollbackFindsACopyWhoseAnswerWasLost(t *testing.T) {
 	}
 }
 
+// A CopyImage that failed with server errors may have made a copy: the
+// rollback asks again with the same ClientToken through an outage, and
+// removes the copy it names.
+func TestRollbackAsksThroughAnOutage(t *testing.T) {
+	w := newWorld()
+	src := w.source("eu-west-1", "")
+	outage := apiErr("InternalError", smithy.FaultServer)
+	w.faults["CopyImage"] = []error{outage, outage, outage, outage, outage}
+	c := w.copier(Options{})
+	copies, err := c.Run(t.Context(), jobs(src, "us-east-1"))
+	if err == nil {
+		t.Fatal("Run() succeeded despite CopyImage's error")
+	}
+	if _, err := c.Rollback(t.Context(), copies); err != nil {
+		t.Fatalf("Rollback: %v, want the outage waited out", err)
+	}
+	if got := w.remaining(); len(got) != 2 {
+		t.Errorf("left %v, want the source and its snapshot only", got)
+	}
+	if n := w.count("us-east-1", "CopyImage"); n != 6 {
+		t.Errorf("%d CopyImage calls, want Run's, four failing and the one that names the copy", n)
+	}
+}
+
 func TestRollbackSkipsWhatCopyImageRefused(t *testing.T) {
 	w := newWorld()
 	src := w.source("eu-west-1", "")

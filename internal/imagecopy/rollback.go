@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 )
 
 // Rollback removes everything Run created for the copies, in every region in
@@ -35,8 +37,8 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 	var errs []error
 	if cp.Image.ID != "" {
 		made = append(made, cp.Image.ID)
-	} else if out, err := api.CopyImage(ctx, c.copyInput(cp)); err == nil {
-		made = append(made, aws.ToString(out.ImageId))
+	} else if id, err := c.recopy(ctx, api, cp); err == nil {
+		made = append(made, id)
 	} else {
 		errs = append(errs, fmt.Errorf("asking EC2 which copy CopyImage made in %s: %w", cp.Region, err))
 	}
@@ -56,6 +58,27 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 	})
 	r, err := c.deleteSnapshots(ctx, api, cp.Region, left)
 	return append(removed, r...), errors.Join(append(errs, err)...)
+}
+
+// recopy asks EC2 which copy a CopyImage without an answer made: CopyImage
+// again with the same ClientToken names it (or makes it now, to be removed).
+// Server errors and lost connections are retried as long as a wait retries
+// failing polls, so that an outage shorter than that leaves nothing behind.
+func (c *Copier) recopy(ctx context.Context, api ec2API, cp *Copy) (string, error) {
+	start := c.clock.Now()
+	for wait := time.Second; ; wait = min(2*wait, maxFailureGap) {
+		out, err := api.CopyImage(ctx, c.copyInput(cp))
+		if err == nil {
+			return aws.ToString(out.ImageId), nil
+		}
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient || c.clock.Now().Sub(start) > failingFor {
+			return "", err
+		}
+		if err := c.clock.Sleep(ctx, wait); err != nil {
+			return "", err
+		}
+	}
 }
 
 // result says what became of a copy before any rollback.
