@@ -21,7 +21,6 @@ import (
 
 	"github.com/goldenami/packer-plugin-golden/internal/awstest"
 	"github.com/goldenami/packer-plugin-golden/internal/rigpath"
-	"github.com/goldenami/packer-plugin-golden/internal/sandbox"
 )
 
 // runDemo builds the example pipeline against the local stand-ins and prints
@@ -55,29 +54,15 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 
 	fmt.Println("==> starting the instance stand-in (Debian sandbox with sshd)")
-	cache, err := rigpath.CacheDir()
-	if err != nil {
-		return err
-	}
-	root, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.NewRoot(ctx, sandbox.RootSource{}, "")
-	if err != nil {
-		return err
-	}
-	sb, err := sandbox.Start(ctx, sandbox.Config{Root: root, RemoveRoot: true})
+	sb, sshd, err := startInstance(ctx, 0)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := sb.Stop(stopCtx); err != nil {
+		if err := stopInstance(sb); err != nil {
 			fmt.Fprintln(os.Stderr, "rig demo: stopping the sandbox:", err)
 		}
 	}()
-	sshd, err := sb.StartSSHD(ctx, 0)
-	if err != nil {
-		return err
-	}
 
 	work, err := os.MkdirTemp("", "golden-demo-")
 	if err != nil {

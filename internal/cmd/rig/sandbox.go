@@ -39,30 +39,12 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("rig sandbox takes flags only, got %q", fs.Args())
 	}
-	cache, err := rigpath.CacheDir()
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	// debootstrap's output, on the first run, explains the minute it takes.
-	root, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.NewRoot(ctx, sandbox.RootSource{}, "")
+	sb, d, err := startInstance(ctx, *port)
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.Start(ctx, sandbox.Config{Root: root, RemoveRoot: true})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		// ctx is done by now.
-		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		err = errors.Join(err, sb.Stop(stopCtx))
-	}()
-	d, err := sb.StartSSHD(ctx, *port)
-	if err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, stopInstance(sb)) }()
 	if *stateFile != "" {
 		if err := writeState(*stateFile, sandboxState{SSHD: d, Root: sb.Root(), PID: sb.PID()}); err != nil {
 			return err
@@ -74,4 +56,34 @@ func serveSandbox(ctx context.Context, args []string, out io.Writer) (err error)
 	fmt.Fprintf(out, "ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s -p %d %s@%s\n", d.PrivateKey, d.KnownHosts, d.Port, d.User, d.Host)
 	<-ctx.Done()
 	return nil
+}
+
+// startInstance starts a sandbox of the cached Debian root with sshd on
+// 127.0.0.1:port (0: a free port): the stand-in for an EC2 instance.
+func startInstance(ctx context.Context, port int) (*sandbox.Sandbox, *sandbox.SSHD, error) {
+	cache, err := rigpath.CacheDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	// debootstrap's output, on the first run, explains the minute it takes.
+	root, err := sandbox.Cache{Dir: cache, Log: os.Stderr}.NewRoot(ctx, sandbox.RootSource{}, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Config{Root: root, RemoveRoot: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := sb.StartSSHD(ctx, port)
+	if err != nil {
+		return nil, nil, errors.Join(err, stopInstance(sb))
+	}
+	return sb, d, nil
+}
+
+// stopInstance tears the sandbox down; it runs after ctx is done, so it has its own.
+func stopInstance(sb *sandbox.Sandbox) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return sb.Stop(ctx)
 }
