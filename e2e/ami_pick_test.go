@@ -96,7 +96,7 @@ func TestAMIPicksTheNewestTrustedImage(t *testing.T) {
 	if res.ExitCode != 0 {
 		t.Fatalf("packer build exited %d", res.ExitCode)
 	}
-	t.Logf("packer build with golden-ami over %d candidates: %v", len(ids)-1, res.Duration.Round(10*time.Millisecond))
+	t.Logf("packer build with golden-ami over %d candidates: %v, %d AWS calls", len(ids)-1, res.Duration.Round(10*time.Millisecond), len(rig.Proxy().Calls()))
 	var v pickedValue
 	b, err := os.ReadFile(filepath.Join(dir, "golden-ami.json"))
 	if err != nil {
