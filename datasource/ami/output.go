@@ -30,9 +30,8 @@ type DatasourceOutput struct {
 	// can see them (else from the verified provenance).
 	KMSKeyIDs []string `mapstructure:"kms_key_ids"`
 	// The AMI the build started from, as the verified provenance record
-	// says: the `golden:source-ami` tag golden-seal recorded when it had a
-	// `family`, else the image golden-seal sealed. Empty without
-	// `require_provenance`.
+	// names it (its base AMI; for records without one, the image golden-seal
+	// sealed). Empty without `require_provenance`.
 	SourceAMI string `mapstructure:"source_ami"`
 	// The name of the source AMI, when the record names it.
 	SourceAMIName string `mapstructure:"source_ami_name"`

@@ -30,13 +30,10 @@ func prover(v imageVerifier) family.Prover {
 			SourceImageID: s.SourceImageID, SourceName: s.SourceName, SourceOwnerID: s.SourceOwnerID,
 			KMSKeyARN: s.KMSKeyID, Location: res.Location,
 		}
-		// The record's source is the image golden-seal sealed; the image the
-		// build started from is in the record's tags when the seal had a family.
-		if res.Statement != nil {
-			tags := res.Statement.Predicate.BuildDefinition.ExternalParameters.Tags
-			if id := tags[family.TagSourceAMI]; id != "" {
-				p.SourceImageID, p.SourceName, p.SourceOwnerID = id, "", tags[family.TagSourceOwner]
-			}
+		// The record's source is the image golden-seal sealed; its base, when
+		// the builder named it, is the image the build started from.
+		if s.BaseImageID != "" {
+			p.SourceImageID, p.SourceName, p.SourceOwnerID = s.BaseImageID, s.BaseName, s.BaseOwnerID
 		}
 		return family.Proof{Provenance: p}, nil
 	}

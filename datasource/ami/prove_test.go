@@ -19,11 +19,9 @@ func (f verifierFunc) Image(ctx context.Context, region, id string) (*verify.Res
 }
 
 func TestProver(t *testing.T) {
-	withTags := &provenance.Statement{}
-	withTags.Predicate.BuildDefinition.ExternalParameters.Tags = map[string]string{
-		family.TagSourceAMI: "ami-0deb1200000000001", family.TagSourceOwner: "136693071363",
-	}
 	summary := provenance.Summary{BuilderID: "urn:golden:host:ci", HardeningVerdict: "pass", SourceImageID: "ami-build", SourceName: "build", SourceOwnerID: "123456789012"}
+	withBase := summary
+	withBase.BaseImageID, withBase.BaseName, withBase.BaseOwnerID = "ami-0deb1200000000001", "debian-12", "136693071363"
 	tests := []struct {
 		name   string
 		result *verify.Result
@@ -31,10 +29,10 @@ func TestProver(t *testing.T) {
 		want   family.Proof
 		fails  bool
 	}{
-		{name: "the build's source from the record's tags", result: &verify.Result{Summary: summary, Statement: withTags, Location: "s3://b/k"},
+		{name: "the image the build started from: the record's base", result: &verify.Result{Summary: withBase, Location: "s3://b/k"},
 			want: family.Proof{Provenance: &family.Provenance{BuilderID: "urn:golden:host:ci", HardeningVerdict: "pass",
-				SourceImageID: "ami-0deb1200000000001", SourceOwnerID: "136693071363", Location: "s3://b/k"}}},
-		{name: "else the sealed image's source", result: &verify.Result{Summary: summary, Statement: &provenance.Statement{}},
+				SourceImageID: "ami-0deb1200000000001", SourceName: "debian-12", SourceOwnerID: "136693071363", Location: "s3://b/k"}}},
+		{name: "else the sealed image's source", result: &verify.Result{Summary: summary},
 			want: family.Proof{Provenance: &family.Provenance{BuilderID: "urn:golden:host:ci", HardeningVerdict: "pass",
 				SourceImageID: "ami-build", SourceName: "build", SourceOwnerID: "123456789012"}}},
 		{name: "rejected", err: fmt.Errorf("%w: ami-1 in eu-west-1: signature does not verify", verify.ErrRejected),
