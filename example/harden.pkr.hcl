@@ -39,8 +39,8 @@ build {
 
   provisioner "golden-harden" {
     profile    = "baseline"
-    mode       = "enforce" # "audit" checks only and changes nothing
-    fail_on    = "high"    # a high or critical rule still failing fails the build
+    mode       = "enforce"             # "audit" checks only and changes nothing
+    fail_on    = "high"                # a high or critical rule still failing fails the build
     skip_rules = ["net-ip-forwarding"] # this image runs containers
 
     rule_overrides = {
