@@ -371,6 +371,12 @@ func TestCleanLeftovers(t *testing.T) {
 	if len(got[0]) != 2 || len(got[1]) != 0 || len(got[2]) != 2 {
 		t.Errorf("removed %v, want the stale run's copy and snapshot in ap-south-1 and the crashed run's in us-east-1", got)
 	}
+	// the crashed run's source only: the stale run is another pipeline's
+	for i, want := range [][]Image{nil, nil, {{Region: "eu-west-1", ID: src.ID}}} {
+		if diff := cmp.Diff(want, report[i].Sources, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: the sources of the removed copies (-want +got):\n%s", report[i].Region, diff)
+		}
+	}
 	if !strings.Contains(report[2].Result, "run-other") {
 		t.Errorf("us-east-1: %q, want the live run of another pipeline reported", report[2].Result)
 	}

@@ -58,6 +58,7 @@ type world struct {
 
 type fakeImage struct {
 	region, name string
+	source       Image // Region and ID, for copies
 	state        string
 	started      time.Time
 	total        time.Duration
@@ -228,7 +229,8 @@ func (r *regionEC2) CopyImage(ctx context.Context, in *ec2.CopyImageInput, _ ...
 	}
 	id, snap := r.w.id("ami"), r.w.id("snap")
 	img := &fakeImage{region: r.region, name: aws.ToString(in.Name), state: "pending", started: r.w.clock.Now(), total: total,
-		fail: r.w.fail[r.region], snapshots: []string{snap}, tags: map[string]string{}}
+		fail: r.w.fail[r.region], snapshots: []string{snap}, tags: map[string]string{},
+		source: Image{Region: aws.ToString(in.SourceRegion), ID: aws.ToString(in.SourceImageId)}}
 	s := &fakeSnapshot{region: r.region, state: "pending", encrypted: aws.ToBool(in.Encrypted), key: aws.ToString(in.KmsKeyId), tags: map[string]string{}}
 	for _, spec := range in.TagSpecifications {
 		target := img.tags
@@ -271,6 +273,9 @@ func (r *regionEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesIn
 			continue
 		}
 		i := types.Image{ImageId: aws.String(id), Name: aws.String(img.name), State: types.ImageState(img.state), Tags: ec2Tags(img.tags)}
+		if img.source.ID != "" {
+			i.SourceImageId, i.SourceImageRegion = aws.String(img.source.ID), aws.String(img.source.Region)
+		}
 		if img.state == "failed" {
 			i.StateReason = &types.StateReason{Code: aws.String("Server.InternalError"), Message: aws.String("Copy image failed")}
 		}

@@ -58,6 +58,9 @@ func (c *Copier) cleanLeftovers(ctx context.Context, region string) RegionReport
 		removed, err := c.Remove(ctx, Image{Region: region, ID: img.id})
 		rr.Removed = append(rr.Removed, removed...)
 		errs = append(errs, err)
+		if src := img.source; img.tags[TagPipeline] == c.opts.Pipeline && src.ID != "" && src.Region != "" && !slices.ContainsFunc(rr.Sources, func(s Image) bool { return s.ID == src.ID && s.Region == src.Region }) {
+			rr.Sources = append(rr.Sources, img.source)
+		}
 	}
 	var orphans []string
 	for _, s := range snapshots {

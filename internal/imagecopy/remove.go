@@ -86,7 +86,8 @@ func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, sn
 		return nil, nil, fmt.Errorf("finding images by tag: %w", err)
 	}
 	for _, i := range imgs.Images {
-		images = append(images, resource{aws.ToString(i.ImageId), tagMap(i.Tags)})
+		images = append(images, resource{id: aws.ToString(i.ImageId), tags: tagMap(i.Tags),
+			source: Image{Region: aws.ToString(i.SourceImageRegion), ID: aws.ToString(i.SourceImageId)}})
 	}
 	p := ec2.NewDescribeSnapshotsPaginator(api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, Filters: filters})
 	for p.HasMorePages() {
@@ -95,7 +96,7 @@ func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, sn
 			return nil, nil, fmt.Errorf("finding snapshots by tag: %w", err)
 		}
 		for _, s := range page.Snapshots {
-			snapshots = append(snapshots, resource{aws.ToString(s.SnapshotId), tagMap(s.Tags)})
+			snapshots = append(snapshots, resource{id: aws.ToString(s.SnapshotId), tags: tagMap(s.Tags)})
 		}
 	}
 	byID := func(a, b resource) int { return strings.Compare(a.id, b.id) }
@@ -106,8 +107,9 @@ func tagged(ctx context.Context, api ec2API, tags map[string]string) (images, sn
 
 // resource is an image or snapshot found by its tags.
 type resource struct {
-	id   string
-	tags map[string]string
+	id     string
+	tags   map[string]string
+	source Image // what an image was copied from, when EC2 says (Region and ID)
 }
 
 func ids(rs []resource) []string {

@@ -13,6 +13,10 @@ type RegionReport struct {
 	Result  string
 	Removed []string // images and snapshots removed, in order
 	Err     error    // what could not be removed
+	// Sources are the images that removed leftovers of this pipeline were
+	// copied from (Region and ID): the runs that left them did not get to
+	// remove them.
+	Sources []Image
 }
 
 // Report is one line per region, in region order.

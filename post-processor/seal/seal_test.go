@@ -36,11 +36,13 @@ func sealedSnapshot(region string) string { return "snap-" + sealedID(region)[4:
 
 // fakeCopier records the calls the steps make of imagecopy.
 type fakeCopier struct {
-	mu       sync.Mutex
-	calls    []string
-	runErr   error
-	markErr  error
-	removeOK bool
+	mu        sync.Mutex
+	calls     []string
+	runErr    error
+	markErr   error
+	removeOK  bool
+	leftovers imagecopy.Report           // what CleanLeftovers reports
+	images    map[string]imagecopy.Image // what Describe says, by id; others are the account's, available
 }
 
 func (f *fakeCopier) log(call string) {
@@ -51,13 +53,16 @@ func (f *fakeCopier) log(call string) {
 
 func (f *fakeCopier) Describe(_ context.Context, region, id string) (imagecopy.Image, error) {
 	f.log("Describe " + region)
+	if img, ok := f.images[id]; ok {
+		return img, nil
+	}
 	return imagecopy.Image{Region: region, ID: id, Name: "build", OwnerID: account, State: "available",
 		Snapshots: []imagecopy.Snapshot{{ID: "snap-" + id}}}, nil
 }
 
 func (f *fakeCopier) CleanLeftovers(_ context.Context, regions []string) (imagecopy.Report, error) {
 	f.log("CleanLeftovers " + strings.Join(regions, ","))
-	return nil, nil
+	return f.leftovers, nil
 }
 
 func (f *fakeCopier) Run(_ context.Context, jobs []imagecopy.Job) ([]*imagecopy.Copy, error) {
