@@ -80,16 +80,15 @@ func NewRunID() string {
 
 // Paths says where a bundle lives on the machine, under the user's remote_dir.
 type Paths struct {
-	Bundle  string // the uploaded file
-	Work    string // the 0700 directory it unpacks into
-	Results string // the records the runner writes, downloaded once it is done
+	Bundle string // the uploaded file
+	Work   string // the 0700 directory it unpacks into
 }
 
 // Paths returns the remote paths of b under dir.
 func (b Bundle) Paths(dir string) Paths {
 	file := path.Join(dir, b.Name)
 	work := strings.TrimSuffix(file, ".sh")
-	return Paths{Bundle: file, Work: work, Results: work + "/results"}
+	return Paths{Bundle: file, Work: work}
 }
 
 // Bundle builds the file to upload: bootstrap.sh, then a tar of the runner,

@@ -13,13 +13,13 @@ import (
 	"unicode/utf8"
 )
 
-// The runner writes one record per line, fields separated by tabs, free text in
-// base64 (run.sh). The results file holds the records below; the stream on
-// stdout holds them too, behind the bundle's marker, plus begin records.
+// The runner streams one record per line on stdout, behind the bundle's marker,
+// fields separated by tabs, free text in base64 (run.sh). The results are the
+// records below; begin records only mark progress.
 //
 //	results  VERSION RUNID
 //	os       B64(/etc/os-release) KERNEL ARCH        (uname -r, uname -m)
-//	begin    rule ID | script INDEX              (stream only)
+//	begin    rule ID | script INDEX              (not in the results)
 //	rule     ID BEFORE AFTER MS B64(EVIDENCE) B64(EVIDENCE AFTER)
 //	script   INDEX EXITCODE MS B64(OUTPUT TAIL)      (the runner leaves the tail
 //	                                                to the provisioner, which sees the output)
@@ -192,7 +192,7 @@ func ParseRecord(line string) (Record, error) {
 	return r, nil
 }
 
-// Results is the runner's results file, parsed.
+// Results are the runner's records, parsed.
 type Results struct {
 	RunID   string
 	OS      OSFacts
@@ -206,7 +206,8 @@ type Results struct {
 // ErrIncomplete is returned for results the runner did not finish writing.
 var ErrIncomplete = errors.New("the results are incomplete: the runner did not finish")
 
-// ParseResults reads a results file: a results record first, an end record last.
+// ParseResults reads the records of the results, one a line, without their
+// marker and without begin records: a results record first, an end record last.
 func ParseResults(r io.Reader) (*Results, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -243,14 +244,14 @@ func ParseResults(r io.Reader) (*Results, error) {
 		case RecordEnd:
 			res.End, res.Elapsed = rec.End, rec.Elapsed
 		case RecordBegin:
-			return nil, fmt.Errorf("results line %d: %w: begin records are streamed only", n, ErrRecord)
+			return nil, fmt.Errorf("results line %d: %w: begin records are not part of the results", n, ErrRecord)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading the results: %w", err)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("%w: the file is empty", ErrIncomplete)
+		return nil, fmt.Errorf("%w: no records", ErrIncomplete)
 	}
 	if res.End == "" {
 		return nil, fmt.Errorf("%w: no end record after %d records", ErrIncomplete, n)

@@ -162,7 +162,7 @@ func TestOneRoundTripHoweverManyScripts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Provision: %v\n%s", err, h.out)
 			}
-			if diff := cmp.Diff([]string{"upload", "start", "download"}, callKinds(h.comm.Calls())); diff != "" {
+			if diff := cmp.Diff([]string{"upload", "start"}, callKinds(h.comm.Calls())); diff != "" {
 				t.Errorf("communicator calls (-want +got):\n%s\nall calls: %q", diff, h.comm.Calls())
 			}
 			if left := h.leftovers(); len(left) > 0 {
@@ -321,6 +321,28 @@ func TestScriptsFirstAndInline(t *testing.T) {
 	}
 	if r.Scripts[0].Name != "inline" || !strings.Contains(r.Scripts[0].OutputTail, "inline done") {
 		t.Errorf("script %q output %q", r.Scripts[0].Name, r.Scripts[0].OutputTail)
+	}
+}
+
+// The results come from the runner's output, which a script can leave mid-line.
+func TestOutputWithoutFinalNewline(t *testing.T) {
+	h := newHarness(t)
+	_, err := h.provision(t.Context(), map[string]any{
+		"only_rules": []string{"t-pass"},
+		"inline":     []string{"printf 'no newline'"},
+	})
+	if err != nil {
+		t.Fatalf("Provision: %v\n%s", err, h.out)
+	}
+	r := h.report()
+	if len(r.Rules) != 1 || len(r.Scripts) != 1 || r.Scripts[0].Status != hardening.ScriptOK {
+		t.Fatalf("report: rules %+v, scripts %+v; want t-pass and one script ok", r.Rules, r.Scripts)
+	}
+	if r.Scripts[0].OutputTail != "no newline\n" {
+		t.Errorf("output tail %q, want %q", r.Scripts[0].OutputTail, "no newline\n")
+	}
+	if !strings.Contains(h.out.String(), "\nno newline\n") {
+		t.Errorf("the script's output is not shown as a line:\n%s", h.out)
 	}
 }
 

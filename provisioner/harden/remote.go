@@ -17,21 +17,21 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/hardening"
 )
 
-// remote is what golden-harden needs of a communicator: one upload, one
-// command, one download.
+// remote is what golden-harden needs of a communicator: one upload and one
+// command.
 type remote interface {
 	Start(context.Context, *packersdk.RemoteCmd) error
 	Upload(string, io.Reader, *os.FileInfo) error
-	Download(string, io.Writer) error
 }
 
-// exitWait bounds how long the runner may take to clean up once it has been
-// told to; it only removes its directory.
+// exitWait bounds how long the runner may take to clean up once it is done;
+// it only removes its directory.
 const exitWait = 30 * time.Second
 
-// run uploads the bundle, runs it, downloads its results once it says it is
-// done, then closes its standard input, which tells it to remove its directory.
-// The runner also removes it if the command is stopped or the connection drops.
+// run uploads the bundle and runs it. The runner streams its records, which
+// are the results; after its end record it removes its directory and exits.
+// Closing its standard input stops it early (it removes its directory then
+// too), as does a dropped connection.
 func run(ctx context.Context, comm remote, b hardening.Bundle, paths hardening.Paths, command string, out *stream) (*hardening.Results, error) {
 	var fi os.FileInfo = bundleInfo{name: b.Name, size: int64(len(b.Data))}
 	if err := comm.Upload(paths.Bundle, bytes.NewReader(b.Data), &fi); err != nil {
@@ -51,22 +51,20 @@ func run(ctx context.Context, comm remote, b hardening.Bundle, paths hardening.P
 		stdinW.Close() // the runner stops and removes its directory
 		return nil, fmt.Errorf("stopped: %w", ctx.Err())
 	case code := <-exited:
-		return nil, out.failure(code)
+		// Communicators deliver all output before the exit status.
+		if !out.done() {
+			return nil, out.failure(code)
+		}
 	case <-out.ended:
+		stdinW.Close() // an SSH session ends only once its input has
+		select {
+		case <-exited:
+		case <-ctx.Done():
+		case <-time.After(exitWait):
+			out.ui.Error(fmt.Sprintf("golden-harden: the runner did not exit within %s of finishing; %s may be left on the machine", exitWait, paths.Work))
+		}
 	}
-	var results bytes.Buffer
-	dlErr := comm.Download(paths.Results, &results)
-	stdinW.Close()
-	select {
-	case <-exited:
-	case <-ctx.Done():
-	case <-time.After(exitWait):
-		out.ui.Error(fmt.Sprintf("golden-harden: the runner did not exit within %s of being told to clean up; %s may be left on the machine", exitWait, paths.Work))
-	}
-	if dlErr != nil {
-		return nil, fmt.Errorf("downloading the results from %s: %w (execute_command must pass its standard input to the bundle)", paths.Results, dlErr)
-	}
-	res, err := hardening.ParseResults(&results)
+	res, err := hardening.ParseResults(strings.NewReader(out.results()))
 	if err != nil {
 		return nil, fmt.Errorf("reading the results: %w", err)
 	}
@@ -100,6 +98,7 @@ type stream struct {
 	tail    []string         // the last lines of output, for errors
 	script  int              // the script running, 0 if none
 	tails   map[int][]string // the last lines of each script's output, for the report
+	records strings.Builder  // the results: every record but begin records, a line each
 	ended   chan struct{}
 	once    sync.Once
 	errOut  *lineWriter
@@ -138,16 +137,21 @@ func (s *stream) stderr() io.Writer { return s.errOut }
 
 // line handles one line of stdout; s.mu is held.
 func (s *stream) line(line string) {
-	rest, ok := strings.CutPrefix(line, s.marker)
+	output, rest, ok := strings.Cut(line, s.marker)
+	if output != "" || !ok { // a script's output, maybe without its final newline
+		s.keep(output)
+		s.ui.Say(output)
+	}
 	if !ok {
-		s.keep(line)
-		s.ui.Say(line)
 		return
 	}
 	rec, err := hardening.ParseRecord(rest)
 	if err != nil {
 		s.ui.Error(fmt.Sprintf("golden-harden: %v", err))
 		return
+	}
+	if rec.Kind != hardening.RecordBegin {
+		s.records.WriteString(rest + "\n")
 	}
 	switch rec.Kind {
 	case hardening.RecordBegin:
@@ -193,6 +197,23 @@ func lastLines(lines []string) []string {
 		return lines[len(lines)-tailLines:]
 	}
 	return lines
+}
+
+// done reports whether the end record has arrived.
+func (s *stream) done() bool {
+	select {
+	case <-s.ended:
+		return true
+	default:
+		return false
+	}
+}
+
+// results returns the records of the results, a line each.
+func (s *stream) results() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.records.String()
 }
 
 // outputTail is the last lines script i printed.

@@ -24,10 +24,9 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 	exec sudo -n sh "$self"
 fi
-owner=$(stat -c %u:%g "$self")
 work=${self%.sh}
 mkdir -m 0700 "$work" || fatal "cannot create $work"
 err=$(tail -c +@OFFSET@ "$self" | tar -xof - -C "$work" 2>&1) || fatal "cannot unpack the bundle into $work: $err"
 rm -f "$self"
-exec sh "$work/run.sh" "$work" "$owner" "$marker"
+exec sh "$work/run.sh" "$work" "$marker"
 exit 3

@@ -1,21 +1,18 @@
 #!/bin/sh
 # golden-harden runner: runs the steps of WORK/plan (rules, then or after the
-# user's scripts), writes one record per step to WORK/results and streams each
-# record to stdout behind MARKER. Once done it waits for its standard input to
-# close (the provisioner has downloaded the results), then removes WORK. It also
-# removes WORK when stopped (stdin closed early, HUP, INT, TERM, broken pipe).
-# Usage: sh run.sh WORK OWNER MARKER.
+# user's scripts) and streams one record per step to stdout behind MARKER; the
+# provisioner reads the results from that stream. Once done, or when stopped
+# (stdin closed early, HUP, INT, TERM, broken pipe), it removes WORK and exits.
+# Usage: sh run.sh WORK MARKER.
 # It forks as little as it can: on a busy machine every process costs milliseconds.
 # shellcheck source-path=SCRIPTDIR
 set -u
 
-work=$1 owner=$2 marker=$3
+work=$1 marker=$2
 tab='	'
-results=$work/results
 tmp=$work/tmp
 GOLDEN_TMP=$tmp
 child='' watcher='' finished=0 l='' last=0
-: >"$results"
 # What rules and scripts create gets the usual modes; the work dir stays 0700.
 umask 022
 
@@ -37,7 +34,7 @@ trap 'stopped 130' INT
 trap 'stopped 143' TERM
 trap 'stopped 141' PIPE
 
-# The provisioner closes our stdin when it has the results, or to stop us.
+# The provisioner closes our stdin to stop us, or once it has read the end record.
 exec 3<&0
 {
 	while read -r _ <&3; do :; done
@@ -62,25 +59,17 @@ join() {
 	shift
 	for f in "$@"; do l=$l$tab$f; done
 }
-# rec writes a record to the results and streams it; say only streams it.
+# rec streams a record (a script's output may leave it mid-line: the
+# provisioner looks for the marker anywhere in a line).
 rec() {
-	join "$@"
-	printf '%s\n' "$l" >>"$results"
-	printf '%s %s\n' "$marker" "$l"
-}
-say() {
 	join "$@"
 	printf '%s %s\n' "$marker" "$l"
 }
 
+# finish streams the end record, timed by the last tick, and exits (removing WORK).
 finish() {
-	tick
-	join end "$1" $((now - t0))
-	printf '%s\n' "$l" >>"$results"
-	[ "$owner" = 0:0 ] || chown "$owner" "$work" "$results"
-	printf '%s %s\n' "$marker" "$l"
 	finished=1
-	wait "$watcher"
+	rec end "$1" $((now - t0))
 	exit 0
 }
 
@@ -106,7 +95,7 @@ check() {
 }
 
 run_rule() { # ID FN FAMILIES
-	say begin rule "$1"
+	rec begin rule "$1"
 	: >"$tmp/after"
 	if ! applies "$3"; then
 		echo "applies to $3; this is $os_ids" >"$tmp/before"
@@ -151,7 +140,7 @@ run_rule() { # ID FN FAMILIES
 # Like every file of the bundle, it was checked against SHA256SUMS before
 # anything ran. Its output streams as it comes; the provisioner keeps its end.
 run_script() {
-	say begin script "$1"
+	rec begin script "$1"
 	(
 		first=
 		IFS= read -r first <"$work/$2" || true
@@ -183,6 +172,7 @@ run_script() {
 tick
 t0=$now
 if ! err=$(cd "$work" && sha256sum -c --quiet SHA256SUMS 2>&1); then
+	tick
 	rec fatal "$(printf 'the unpacked bundle does not match its SHA256SUMS: %s' "$err" | b64)"
 	finish failed
 fi
