@@ -11,6 +11,7 @@ Several patches reach private names of moto, so the version is pinned.
 import datetime
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -323,6 +324,191 @@ def patch_kms_digest():
     RSAPrivateKey._RSAPrivateKey__padding_and_hash_algorithm = rsa_padding_and_hash_algorithm
 
 
+# What EBS asks of KMS for the caller when it encrypts a copy with a key.
+EBS_KMS_ACTIONS = ("CreateGrant", "Decrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo")
+IMAGE_ACTIONS = ("DeregisterImage", "ModifyImageAttribute", "ResetImageAttribute", "EnableImageDeprecation", "DisableImageDeprecation",
+                 "EnableImageDeregistrationProtection", "DisableImageDeregistrationProtection")
+SNAPSHOT_ACTIONS = ("DeleteSnapshot", "ModifySnapshotAttribute", "ResetSnapshotAttribute")
+EC2_ARN_KINDS = {"ami": "image", "snap": "snapshot", "i": "instance", "vol": "volume", "sg": "security-group", "lt": "launch-template"}
+
+
+def patch_iam_authorization():
+    """IAM policies are matched against each request's resources and conditions.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (resource ARNs, ec2:CreateAction)
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html (tags on create need ec2:CreateTags)
+    https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html (an encrypted copy needs the key's KMS actions, via EC2)
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html (HeadBucket needs s3:ListBucket)
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html (needs no permission)
+    moto 5.2.1 matches Resource against "*" outside S3 and denies any statement with a Condition.
+    """
+    from moto.core.exceptions import JsonRESTError, _RESTError
+    from moto.iam.access_control import IAMPolicy, IAMRequestBase
+
+    class UnauthorizedOperation(_RESTError):
+        code = 403  # EC2's answer to a caller without permission
+
+    def check_action_permitted(self, resource):
+        if self._action == "sts:GetCallerIdentity":
+            return
+        policies = [IAMPolicy(p)._policy_json for p in self._access_key.collect_policies()]
+        for action, arn, context in iam_requests(self, resource):
+            context["aws:RequestedRegion"] = [self._region]
+            if iam_allows(policies, action, arn, context):
+                continue
+            message = f"User: {self._access_key.arn} is not authorized to perform: {action} on resource: {arn}"
+            if self._service in ("kms", "ssm"):
+                raise JsonRESTError("AccessDeniedException", message)
+            if self._service == "ec2":
+                raise UnauthorizedOperation("UnauthorizedOperation", message)
+            self._action = f"{action} on resource: {arn}"
+            self._raise_access_denied()
+
+    IAMRequestBase.check_action_permitted = check_action_permitted
+
+
+def iam_requests(req, resource):
+    """The (action, resource ARN, condition context) triples a request needs allowed."""
+    service, action = req._action.split(":", 1)
+    account, region = req.account_id, req._region
+    if service == "s3":
+        return [("s3:ListBucket" if action == "HeadBucket" else req._action, resource, {})]
+    if service in ("kms", "ssm"):
+        try:
+            params = json.loads(req._body or b"{}")
+        except ValueError:
+            params = {}
+        if service == "kms":
+            return kms_requests(account, region, action, params.get("KeyId"), {})
+        names = params.get("Names") or ([params["Name"]] if "Name" in params else [])
+        if not names:
+            return [(req._action, "*", {})]
+        return [(req._action, f"arn:aws:ssm:{region}:{account}:parameter/{n.lstrip('/')}", {}) for n in names]
+    if service == "ec2":  # a form: moto has parsed it into the query string
+        params = {k: v[0] if isinstance(v, list) else v for k, v in req._data.items()}
+        return ec2_requests(account, region, action, params)
+    return [(req._action, "*", {})]
+
+
+def kms_requests(account, region, action, key_id, context):
+    """KMS actions on a key, with its aliases (kms:ResourceAliases) in the context."""
+    if not key_id:
+        return [(f"kms:{action}", "*", context)]
+    try:
+        key = kms_backends[account][region].describe_key(key_id)
+        arn, aliases = key.arn, sorted(key.aliases)
+    except Exception:  # unknown key: authorized against its would-be ARN, then NotFound
+        arn, aliases = f"arn:aws:kms:{region}:{account}:key/{key_id}", []
+    return [(f"kms:{action}", arn, dict(context, **{"kms:ResourceAliases": aliases}))]
+
+
+def ec2_requests(account, region, action, p):
+    backend = ec2_backends[account][region]
+
+    def arn(resource_id):
+        kind = EC2_ARN_KINDS.get(resource_id.split("-")[0])
+        if kind is None:
+            return "*"
+        owner = "" if kind == "image" else account
+        return f"arn:aws:ec2:{region}:{owner}:{kind}/{resource_id}"
+
+    def tags(resource_id):
+        return {f"aws:ResourceTag/{k}": [v] for k, v in backend.tags.get(resource_id, {}).items()}
+
+    def indexed(prefix, suffix=""):
+        return [v for k, v in sorted(p.items()) if k.startswith(prefix) and k.endswith(suffix)]
+
+    if action == "CopyImage":
+        reqs = [("ec2:CopyImage", f"arn:aws:ec2:{region}::image/*", {})]
+        for kind in indexed("TagSpecification.", ".ResourceType"):
+            owner = "" if kind == "image" else account
+            reqs.append(("ec2:CreateTags", f"arn:aws:ec2:{region}:{owner}:{kind}/*", {"ec2:CreateAction": ["CopyImage"]}))
+        if p.get("Encrypted") == "true":
+            via = {"kms:ViaService": [f"ec2.{region}.amazonaws.com"]}
+            for a in EBS_KMS_ACTIONS:
+                reqs += kms_requests(account, region, a, p.get("KmsKeyId") or "alias/aws/ebs", via)
+        return reqs
+    if action in ("CreateTags", "DeleteTags"):
+        return [(f"ec2:{action}", arn(r), tags(r)) for r in indexed("ResourceId.")]
+    if action in IMAGE_ACTIONS and "ImageId" in p:
+        return [(f"ec2:{action}", arn(p["ImageId"]), tags(p["ImageId"]))]
+    if action in SNAPSHOT_ACTIONS and "SnapshotId" in p:
+        return [(f"ec2:{action}", arn(p["SnapshotId"]), tags(p["SnapshotId"]))]
+    return [(f"ec2:{action}", "*", {})]
+
+
+def glob_match(pattern, value, ignore_case=False):
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), value, flags) is not None
+
+
+def iam_allows(policies, action, resource, context):
+    """Evaluation logic: an explicit Deny wins, else some Allow is needed."""
+    allowed = False
+    for doc in policies:
+        statements = doc.get("Statement", [])
+        for st in [statements] if isinstance(statements, dict) else statements:
+            if not (iam_element(st, "Action", action, True) and iam_element(st, "Resource", resource, False)
+                    and iam_conditions(st.get("Condition", {}), context)):
+                continue
+            if st.get("Effect") == "Deny":
+                return False
+            allowed = allowed or st.get("Effect") == "Allow"
+    return allowed
+
+
+def iam_element(st, name, value, ignore_case):
+    for key, negate in ((name, False), ("Not" + name, True)):
+        if key in st:
+            patterns = st[key] if isinstance(st[key], list) else [st[key]]
+            return any(glob_match(x, value, ignore_case) for x in patterns) != negate
+    return name == "Resource"  # a statement without Resource (a trust policy) covers any
+
+
+STRING_TESTS = {
+    "StringEquals": lambda have, want: have == want,
+    "StringNotEquals": lambda have, want: have == want,
+    "StringEqualsIgnoreCase": lambda have, want: have.lower() == want.lower(),
+    "StringLike": glob_match,
+    "StringNotLike": glob_match,
+    "ArnEquals": lambda have, want: have == want,
+    "ArnLike": glob_match,
+    "Bool": lambda have, want: have.lower() == str(want).lower(),
+}
+
+
+def iam_conditions(conditions, context):
+    keys = {k.lower(): v for k, v in context.items()}
+    for operator, entries in conditions.items():
+        qualifier, _, op = operator.rpartition(":")
+        if_exists = op.endswith("IfExists")
+        op = op.removesuffix("IfExists")
+        for key, want in entries.items():
+            wants = [str(w) for w in (want if isinstance(want, list) else [want])]
+            have = keys.get(key.lower())
+            if op == "Null":
+                if (wants[0].lower() == "true") != (not have):
+                    return False
+                continue
+            if op not in STRING_TESTS:
+                raise ValueError(f"condition operator {operator} is not modelled by the rig")
+            if have is None or have == []:
+                if if_exists or qualifier == "ForAllValues":
+                    continue
+                return False
+            negated = "Not" in op
+
+            def holds(h):
+                return any(STRING_TESTS[op](h, w) for w in wants) != negated
+
+            ok = all(holds(h) for h in have) if qualifier == "ForAllValues" else any(holds(h) for h in have)
+            if not ok:
+                return False
+    return True
+
+
 def parse_config(update):
     """Checks a POSTed config: known keys, each of its default's type."""
     unknown = sorted(set(update) - set(DEFAULT_CONFIG))
@@ -376,6 +562,7 @@ PATCHES = (
     patch_create_image_snapshot_tags,
     patch_image_deprecation,
     patch_kms_digest,
+    patch_iam_authorization,
 )
 
 if __name__ == "__main__":
