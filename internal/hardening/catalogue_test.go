@@ -1,8 +1,6 @@
 package hardening
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestCatalogueLoads(t *testing.T) {
 	c, err := load()
