@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go"
 )
 
 // Rollback removes everything Run created for the copies, in every region in
@@ -63,7 +62,8 @@ func (c *Copier) rollback(ctx context.Context, cp *Copy) ([]string, error) {
 // recopy asks EC2 which copy a CopyImage without an answer made: CopyImage
 // again with the same ClientToken names it (or makes it now, to be removed).
 // Server errors and lost connections are retried as long as a wait retries
-// failing polls, so that an outage shorter than that leaves nothing behind.
+// failing polls, so that an outage shorter than that leaves nothing behind;
+// a refusal (access denied, a bad parameter) is not.
 func (c *Copier) recopy(ctx context.Context, api ec2API, cp *Copy) (string, error) {
 	start := c.clock.Now()
 	for wait := time.Second; ; wait = min(2*wait, maxFailureGap) {
@@ -71,8 +71,7 @@ func (c *Copier) recopy(ctx context.Context, api ec2API, cp *Copy) (string, erro
 		if err == nil {
 			return aws.ToString(out.ImageId), nil
 		}
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient || c.clock.Now().Sub(start) > failingFor {
+		if refused(err) || c.clock.Now().Sub(start) > failingFor {
 			return "", err
 		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
