@@ -73,7 +73,7 @@ func TestKnownAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := VerifyAndDecode(context.Background(), e, &ecdsaKey{pub: pub})
+	s, err := VerifyAndDecode(context.Background(), e, publicKey(t, pub))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestKnownAnswer(t *testing.T) {
 	}
 	tampered := *e
 	tampered.Payload = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte(`"pass"`), []byte(`"PASS"`), 1))
-	if _, err := VerifyAndDecode(context.Background(), &tampered, &ecdsaKey{pub: pub}); !errors.Is(err, ErrSignature) {
+	if _, err := VerifyAndDecode(context.Background(), &tampered, publicKey(t, pub)); !errors.Is(err, ErrSignature) {
 		t.Errorf("changed payload: err = %v, want ErrSignature", err)
 	}
 }
@@ -153,6 +153,55 @@ func TestVerifyRejects(t *testing.T) {
 	}
 	if _, err := VerifyAndDecode(context.Background(), e); err == nil {
 		t.Error("verified without a trusted key")
+	}
+}
+
+// keyless hides a verifier's key id, as a verifier without one does.
+type keyless struct{ *ecdsaKey }
+
+func (keyless) KeyID() (string, error) { return "", nil }
+
+// VerifyAndDecode decides which signatures verify as dsse.EnvelopeVerifier
+// does with a threshold of one, without its second decoding of the payload.
+func TestSignedByAgreesWithDSSE(t *testing.T) {
+	ctx := context.Background()
+	k, other := newECDSAKey(t), newECDSAKey(t)
+	_, e := signedFixture(t, k)
+	payload, _ := e.DecodeB64Payload()
+	good := e.Signatures[0]
+	raw, _ := base64.StdEncoding.DecodeString(good.Sig)
+	otherSig, _ := other.Sign(ctx, dsse.PAE(PayloadType, payload))
+	byOther := dsse.Signature{KeyID: other.id, Sig: base64.StdEncoding.EncodeToString(otherSig)}
+	tests := []struct {
+		name      string
+		sigs      []dsse.Signature
+		verifiers []dsse.Verifier
+		want      bool
+	}{
+		{"signed", []dsse.Signature{good}, []dsse.Verifier{k}, true},
+		{"signed by another key", []dsse.Signature{byOther}, []dsse.Verifier{k}, false},
+		{"another key's, then ours", []dsse.Signature{byOther, good}, []dsse.Verifier{k}, true},
+		{"ours with another keyid", []dsse.Signature{{KeyID: other.id, Sig: good.Sig}}, []dsse.Verifier{k}, false},
+		{"ours without keyid", []dsse.Signature{{Sig: good.Sig}}, []dsse.Verifier{k}, true},
+		{"url-safe base64", []dsse.Signature{{KeyID: good.KeyID, Sig: base64.URLEncoding.EncodeToString(raw)}}, []dsse.Verifier{k}, true},
+		{"ours, then one not base64", []dsse.Signature{good, {Sig: "%%"}}, []dsse.Verifier{k}, false},
+		{"second of two keys", []dsse.Signature{good}, []dsse.Verifier{other, k}, true},
+		{"key without key id", []dsse.Signature{good}, []dsse.Verifier{keyless{k}}, true},
+		{"key without key id, another keyid", []dsse.Signature{{KeyID: other.id, Sig: good.Sig}}, []dsse.Verifier{keyless{k}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := *e
+			c.Signatures = tt.sigs
+			ev, err := dsse.NewEnvelopeVerifier(tt.verifiers...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ev.Verify(ctx, &c)
+			if got := signedBy(ctx, &c, payload, tt.verifiers); got != tt.want || got != (err == nil) {
+				t.Errorf("signedBy = %v, want %v; dsse says %v (%v)", got, tt.want, err == nil, err)
+			}
+		})
 	}
 }
 

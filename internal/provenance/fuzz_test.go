@@ -24,7 +24,7 @@ func FuzzParseEnvelope(f *testing.F) {
 	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"keyid":"","sig":"AA=="}]}`))
 	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30","signatures":[{"sig":"AA-_"}]} `))
 	f.Add([]byte(`null`))
-	key := &ecdsaKey{pub: readPublicKey(f, "testdata/kat/public.pem")}
+	key := publicKey(f, readPublicKey(f, "testdata/kat/public.pem"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEnvelope(data)
 		if err != nil {

@@ -92,10 +92,12 @@ func sha(s string) string {
 
 func mapEnv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-// ecdsaKey is a test signer and verifier over sha256, as internal/kmssign's are.
+// ecdsaKey is a test signer and verifier over sha256, as internal/kmssign's
+// are, with its key id computed once, as kmssign.Verifier's is.
 type ecdsaKey struct {
-	priv *ecdsa.PrivateKey
+	priv *ecdsa.PrivateKey // nil for a verifier only
 	pub  *ecdsa.PublicKey
+	id   string
 }
 
 func newECDSAKey(t testing.TB) *ecdsaKey {
@@ -104,7 +106,19 @@ func newECDSAKey(t testing.TB) *ecdsaKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &ecdsaKey{priv: priv, pub: &priv.PublicKey}
+	k := publicKey(t, &priv.PublicKey)
+	k.priv = priv
+	return k
+}
+
+// publicKey is a verifier of pub.
+func publicKey(t testing.TB, pub *ecdsa.PublicKey) *ecdsaKey {
+	t.Helper()
+	id, err := dsse.SHA256KeyID(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ecdsaKey{pub: pub, id: id}
 }
 
 func (k *ecdsaKey) Sign(_ context.Context, data []byte) ([]byte, error) {
@@ -120,5 +134,5 @@ func (k *ecdsaKey) Verify(_ context.Context, data, sig []byte) error {
 	return nil
 }
 
-func (k *ecdsaKey) KeyID() (string, error)   { return dsse.SHA256KeyID(k.pub) }
+func (k *ecdsaKey) KeyID() (string, error)   { return k.id, nil }
 func (k *ecdsaKey) Public() crypto.PublicKey { return k.pub }

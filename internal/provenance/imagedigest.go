@@ -1,13 +1,12 @@
 package provenance
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,24 +35,6 @@ var (
 	snapshotRE = regexp.MustCompile(`^snap-[0-9a-f]{8,17}$`)
 )
 
-// canonicalImage is the object ImageDigest hashes; its JSON keys are in
-// lexicographic order at every level, so encoding/json writes RFC 8785 (JCS)
-// form for the values validate admits.
-type canonicalImage struct {
-	BlockDevices []canonicalDevice `json:"blockDevices"`
-	ImageID      string            `json:"imageId"`
-	Name         string            `json:"name"`
-	OwnerID      string            `json:"ownerId"`
-	Region       string            `json:"region"`
-	Type         string            `json:"type"`
-}
-
-type canonicalDevice struct {
-	DeviceName string `json:"deviceName"`
-	Encrypted  bool   `json:"encrypted"`
-	SnapshotID string `json:"snapshotId"`
-}
-
 // ImageDigest is the subject digest of an AMI (ImageDigestType): the lowercase
 // hex sha256 of the JCS (RFC 8785) JSON of
 //
@@ -71,30 +52,45 @@ func ImageDigest(img Image) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// CanonicalImage is the JSON that ImageDigest hashes.
+// CanonicalImage is the JSON that ImageDigest hashes, in RFC 8785 (JCS)
+// form: keys in lexicographic order at every level, no spaces; strings
+// escape only " and \, which is all JCS escapes in the text validateImage
+// admits (encoding/json writes the same bytes; a fuzz test checks it).
 func CanonicalImage(img Image) ([]byte, error) {
 	if err := validateImage(img); err != nil {
 		return nil, err
 	}
-	c := canonicalImage{
-		BlockDevices: make([]canonicalDevice, 0, len(img.BlockDevices)),
-		ImageID:      img.ImageID,
-		Name:         img.Name,
-		OwnerID:      img.OwnerID,
-		Region:       img.Region,
-		Type:         ImageDigestType,
+	devices := slices.SortedFunc(slices.Values(img.BlockDevices), func(a, b BlockDevice) int { return strings.Compare(a.DeviceName, b.DeviceName) })
+	b := make([]byte, 0, 256+100*len(devices))
+	b = append(b, `{"blockDevices":[`...)
+	for i, d := range devices {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"deviceName":`...), d.DeviceName)
+		b = strconv.AppendBool(append(b, `,"encrypted":`...), d.Encrypted)
+		b = appendJSONString(append(b, `,"snapshotId":`...), d.SnapshotID)
+		b = append(b, '}')
 	}
-	for _, d := range img.BlockDevices {
-		c.BlockDevices = append(c.BlockDevices, canonicalDevice{DeviceName: d.DeviceName, Encrypted: d.Encrypted, SnapshotID: d.SnapshotID})
+	b = appendJSONString(append(b, `],"imageId":`...), img.ImageID)
+	b = appendJSONString(append(b, `,"name":`...), img.Name)
+	b = appendJSONString(append(b, `,"ownerId":`...), img.OwnerID)
+	b = appendJSONString(append(b, `,"region":`...), img.Region)
+	b = appendJSONString(append(b, `,"type":`...), ImageDigestType)
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s quoted, escaping " and \: enough for text
+// that plainText admits.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
 	}
-	slices.SortFunc(c.BlockDevices, func(a, b canonicalDevice) int { return strings.Compare(a.DeviceName, b.DeviceName) })
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
-		return nil, fmt.Errorf("encoding image %s: %w", img.ImageID, err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return append(b, '"')
 }
 
 func validateImage(img Image) error {

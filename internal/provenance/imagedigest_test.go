@@ -1,6 +1,9 @@
 package provenance
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -122,4 +125,49 @@ func TestImageARN(t *testing.T) {
 	if _, err := ImageARN("eu-west-1", "ami-x"); err == nil {
 		t.Error("ImageARN accepted a bad AMI id")
 	}
+}
+
+// jsonCanonicalImage is the canonical form as encoding/json writes it, which
+// CanonicalImage must equal byte for byte.
+func jsonCanonicalImage(img Image) []byte {
+	type device struct {
+		DeviceName string `json:"deviceName"`
+		Encrypted  bool   `json:"encrypted"`
+		SnapshotID string `json:"snapshotId"`
+	}
+	c := struct {
+		BlockDevices []device `json:"blockDevices"`
+		ImageID      string   `json:"imageId"`
+		Name         string   `json:"name"`
+		OwnerID      string   `json:"ownerId"`
+		Region       string   `json:"region"`
+		Type         string   `json:"type"`
+	}{BlockDevices: []device{}, ImageID: img.ImageID, Name: img.Name, OwnerID: img.OwnerID, Region: img.Region, Type: ImageDigestType}
+	for _, d := range img.BlockDevices {
+		c.BlockDevices = append(c.BlockDevices, device{d.DeviceName, d.Encrypted, d.SnapshotID})
+	}
+	slices.SortFunc(c.BlockDevices, func(a, b device) int { return strings.Compare(a.DeviceName, b.DeviceName) })
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
+		panic(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func FuzzCanonicalImage(f *testing.F) {
+	f.Add("golden-debian-12-20250101", "/dev/xvda", "/dev/xvdb", true)
+	f.Add(`a "quoted" \\ name <&> é \u00e9`, `/dev/"x"`, `\\`, false)
+	f.Fuzz(func(t *testing.T, name, dev1, dev2 string, encrypted bool) {
+		img := fixtureImage()
+		img.Name, img.BlockDevices[0].DeviceName, img.BlockDevices[1].DeviceName, img.BlockDevices[1].Encrypted = name, dev1, dev2, encrypted
+		got, err := CanonicalImage(img)
+		if err != nil {
+			return // validateImage refuses it
+		}
+		if want := jsonCanonicalImage(img); !bytes.Equal(got, want) {
+			t.Errorf("canonical form:\n%s\nencoding/json writes:\n%s", got, want)
+		}
+	})
 }
