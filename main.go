@@ -18,10 +18,15 @@ import (
 )
 
 func main() {
-	// A consumer command, before the plugin protocol: Packer never starts the plugin with "verify".
-	if len(os.Args) > 1 && os.Args[1] == "verify" {
+	// Commands, before the plugin protocol: Packer never starts the plugin with these.
+	if len(os.Args) > 1 && (os.Args[1] == "verify" || os.Args[1] == "iam-policy") {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		code := verify.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		var code int
+		if os.Args[1] == "verify" {
+			code = verify.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		} else {
+			code = seal.IAMPolicyMain(ctx, os.Args[2:], os.Environ(), os.Stdout, os.Stderr)
+		}
 		stop()
 		os.Exit(code)
 	}
