@@ -13,13 +13,13 @@ import (
 const module = "github.com/goldenami/packer-plugin-golden"
 
 // pure packages hold logic only: no Packer SDK, no AWS SDK (DESIGN.md, rules of the house).
-var pure = []string{"internal/family", "internal/hardening", "internal/iampolicy", "internal/provenance", "internal/tagpolicy"}
+var pure = []string{"internal/benchdoc", "internal/family", "internal/hardening", "internal/iampolicy", "internal/provenance", "internal/tagpolicy"}
 
 // componentRoots are the folders whose packages are Packer components; components never import each other.
 var componentRoots = []string{"builder/", "provisioner/", "post-processor/", "datasource/"}
 
 // rigOnly packages are for tests and the rig command, never for the plugin binary.
-var rigOnly = []string{"internal/awstest", "internal/rigpath", "internal/sandbox/sandboxtest", "internal/cmd/"}
+var rigOnly = []string{"internal/awstest", "internal/benchdoc", "internal/rigpath", "internal/sandbox/sandboxtest", "internal/cmd/"}
 
 func TestArchitecture(t *testing.T) {
 	for _, v := range violations(listDeps(t)) {
