@@ -60,6 +60,13 @@ type Config struct {
 	EnvironmentVars []string `mapstructure:"environment_vars"`
 	// Environment variables for the scripts, as a map; merged with `environment_vars`.
 	Env map[string]string `mapstructure:"env"`
+	// Environment variables for the scripts whose values are secrets, such as
+	// `{ API_TOKEN = var.api_token }`: passed like `env`, and replaced by
+	// `<sensitive>` wherever golden-harden writes what a script printed (its
+	// reports, its log). Packer tells plugins which variables are sensitive
+	// but not their values, so a secret given in `env` or `environment_vars`
+	// reaches the reports when a script prints it: give secrets here.
+	SensitiveEnv map[string]string `mapstructure:"sensitive_env"`
 	// The command that runs the uploaded bundle; `{{.Path}}` is its path and
 	// `{{.Vars}}` is always empty (variables travel in the bundle). The command
 	// must pass its standard input on to the bundle. Defaults to `sh {{.Path}}`;
@@ -198,7 +205,24 @@ func (c *Config) prepare(cat *hardening.Catalogue) (prepared, error) {
 			continue
 		}
 		p.env = append(p.env, hardening.EnvVar{Name: name, Value: c.Env[name]})
+		seen[name] = true
 	}
+	for _, name := range sortedKeys(c.SensitiveEnv) {
+		if !envVarName.MatchString(name) {
+			errs = append(errs, fmt.Errorf("sensitive_env: %q is not a variable name of letters, digits and underscores", name))
+			continue
+		}
+		if seen[name] {
+			errs = append(errs, fmt.Errorf("sensitive_env: %s is also set in env or environment_vars: set it once, here", name))
+			continue
+		}
+		p.env = append(p.env, hardening.EnvVar{Name: name, Value: c.SensitiveEnv[name]})
+		if v := c.SensitiveEnv[name]; v != "" {
+			p.secrets = append(p.secrets, v)
+		}
+	}
+	// the longest first, so that a secret inside another is not half masked
+	slices.SortFunc(p.secrets, func(a, b string) int { return len(b) - len(a) })
 
 	if len(errs) == 0 && len(p.selected.Rules) == 0 && len(p.scripts) == 0 && len(c.Inline) == 0 {
 		errs = append(errs, errors.New(`golden-harden has nothing to run: use profile "baseline", name rules in only_rules, or give scripts or inline commands`))

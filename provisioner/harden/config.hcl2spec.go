@@ -31,6 +31,7 @@ type FlatConfig struct {
 	ScriptsFirst        *bool             `mapstructure:"scripts_first" cty:"scripts_first" hcl:"scripts_first"`
 	EnvironmentVars     []string          `mapstructure:"environment_vars" cty:"environment_vars" hcl:"environment_vars"`
 	Env                 map[string]string `mapstructure:"env" cty:"env" hcl:"env"`
+	SensitiveEnv        map[string]string `mapstructure:"sensitive_env" cty:"sensitive_env" hcl:"sensitive_env"`
 	ExecuteCommand      *string           `mapstructure:"execute_command" cty:"execute_command" hcl:"execute_command"`
 	RemoteDir           *string           `mapstructure:"remote_dir" cty:"remote_dir" hcl:"remote_dir"`
 	ValidExitCodes      []int             `mapstructure:"valid_exit_codes" cty:"valid_exit_codes" hcl:"valid_exit_codes"`
@@ -71,6 +72,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"scripts_first":              &hcldec.AttrSpec{Name: "scripts_first", Type: cty.Bool, Required: false},
 		"environment_vars":           &hcldec.AttrSpec{Name: "environment_vars", Type: cty.List(cty.String), Required: false},
 		"env":                        &hcldec.AttrSpec{Name: "env", Type: cty.Map(cty.String), Required: false},
+		"sensitive_env":              &hcldec.AttrSpec{Name: "sensitive_env", Type: cty.Map(cty.String), Required: false},
 		"execute_command":            &hcldec.AttrSpec{Name: "execute_command", Type: cty.String, Required: false},
 		"remote_dir":                 &hcldec.AttrSpec{Name: "remote_dir", Type: cty.String, Required: false},
 		"valid_exit_codes":           &hcldec.AttrSpec{Name: "valid_exit_codes", Type: cty.List(cty.Number), Required: false},

@@ -37,6 +37,9 @@ func TestPrepareRejects(t *testing.T) {
 		{"variable set twice", map[string]any{"environment_vars": []string{"A=1"}, "env": map[string]string{"A": "2"}}, []string{"A is also set in environment_vars"}},
 		{"execute_command without the path", map[string]any{"execute_command": "sh bundle.sh"}, []string{"does not contain {{.Path}}"}},
 		{"relative remote_dir", map[string]any{"remote_dir": "tmp"}, []string{"not an absolute path", "such as /tmp"}},
+		{"sensitive_env also in env", map[string]any{"env": map[string]string{"TOKEN": "a"}, "sensitive_env": map[string]string{"TOKEN": "b"}},
+			[]string{"sensitive_env: TOKEN is also set in env or environment_vars"}},
+		{"sensitive_env bad name", map[string]any{"sensitive_env": map[string]string{"1TOKEN": "b"}}, []string{`sensitive_env: "1TOKEN" is not a variable name`}},
 		{"bad exit code", map[string]any{"valid_exit_codes": []int{0, 300}}, []string{"300 is not an exit code"}},
 		{"unknown field", map[string]any{"scirpts": []string{script}}, []string{"scirpts"}},
 	}

@@ -41,8 +41,9 @@ func (p *Provisioner) Prepare(raws ...any) error {
 		return err
 	}
 	p.prepared = prep
-	// The values of sensitive variables stay out of this plugin's log, as out of Packer's.
-	packersdk.LogSecretFilter.Set(p.config.PackerSensitiveVars...)
+	// Secrets stay out of this plugin's log, as sensitive variables stay out
+	// of Packer's (packer_sensitive_variables holds their names, not values).
+	packersdk.LogSecretFilter.Set(p.prepared.secrets...)
 	return nil
 }
 
@@ -53,6 +54,7 @@ type prepared struct {
 	failOn   hardening.FailOn
 	env      []hardening.EnvVar
 	scripts  []string // paths, in order
+	secrets  []string // the values of sensitive_env, the longest first
 }
 
 // executeCommandData is what execute_command can refer to.
@@ -91,7 +93,9 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		if res.Scripts[i].OutputTail == "" {
 			res.Scripts[i].OutputTail = out.outputTail(res.Scripts[i].Index)
 		}
+		res.Scripts[i].OutputTail = p.mask(res.Scripts[i].OutputTail)
 	}
+	res.Fatal = p.mask(res.Fatal)
 	report, err := hardening.NewReport(hardening.Meta{
 		PackerRunUUID: runUUID(generatedData), BuildName: p.config.PackerBuildName, PluginVersion: version.PluginVersion.FormattedVersion(),
 		FailOn: p.prepared.failOn, Started: started, Duration: time.Since(started),
@@ -114,6 +118,14 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		return err
 	}
 	return verdictError(report, res)
+}
+
+// mask replaces the values of sensitive_env in what a script printed.
+func (p *Provisioner) mask(s string) string {
+	for _, secret := range p.prepared.secrets {
+		s = strings.ReplaceAll(s, secret, "<sensitive>")
+	}
+	return s
 }
 
 // plan reads the scripts and resolves what the runner will do.

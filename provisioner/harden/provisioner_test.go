@@ -269,6 +269,34 @@ echo "work $(stat -c %a "$work") env $(stat -c %a "$work/env.sh")"
 	}
 }
 
+// A script that prints a secret given in sensitive_env: the reports (and the
+// rendezvous copy golden-seal reads) say <sensitive> instead, and so does the
+// error of a script that fails.
+func TestSensitiveEnvMaskedInReports(t *testing.T) {
+	h := newHarness(t)
+	const secret = "marker-t0ken-value"
+	script := filepath.Join(t.TempDir(), "careless.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"the token is $API_TOKEN\"\nexit 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.provision(t.Context(), map[string]any{"profile": "none", "scripts": []string{script},
+		"sensitive_env": map[string]string{"API_TOKEN": secret}})
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "the token is <sensitive>") {
+		t.Errorf("error %v, want the script's output with the secret masked", err)
+	}
+	if tail := h.report().Scripts[0].OutputTail; !strings.Contains(tail, "the token is <sensitive>") {
+		t.Errorf("the report's output tail %q, want the secret masked", tail)
+	}
+	for _, dir := range []string{h.reports, h.rv} {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if b, _ := os.ReadFile(path); err == nil && !d.IsDir() && bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s holds the secret", path)
+			}
+			return nil
+		})
+	}
+}
+
 func TestScriptFailure(t *testing.T) {
 	dir := t.TempDir()
 	fail := filepath.Join(dir, "fail.sh")
