@@ -13,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// snapshotBusyFor bounds the retries of DeleteSnapshot while EC2 still sees
-// the snapshot in use by the image just deregistered, or still copying.
-const snapshotBusyFor = 2 * time.Minute
+// removeRetryFor bounds the retries of DeregisterImage and DeleteSnapshot:
+// while EC2 still sees a snapshot in use by the image just deregistered (or
+// still copying), and through server errors and lost connections, which
+// would otherwise leave an image without its snapshots, or a rollback half done.
+const removeRetryFor = 2 * time.Minute
 
 // Remove deregisters the image and deletes its snapshots. It returns what it
 // removed, in order; an image or snapshot already gone counts as removed.
@@ -36,8 +38,11 @@ func (c *Copier) Remove(ctx context.Context, img Image) ([]string, error) {
 }
 
 func (c *Copier) deregister(ctx context.Context, api ec2API, region, id string) ([]string, error) {
-	_, err := api.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(id)})
-	if err != nil && !notFound(err) {
+	err := c.retry(ctx, func() error {
+		_, err := api.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(id)})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("deregistering %s in %s: %w", id, region, err)
 	}
 	return []string{id}, nil
@@ -59,13 +64,23 @@ func (c *Copier) deleteSnapshots(ctx context.Context, api ec2API, region string,
 }
 
 func (c *Copier) deleteSnapshot(ctx context.Context, api ec2API, id string) error {
+	return c.retry(ctx, func() error {
+		_, err := api.DeleteSnapshot(ctx, &ec2.DeleteSnapshotInput{SnapshotId: aws.String(id)})
+		return err
+	})
+}
+
+// retry calls a removal until it succeeds or finds nothing to remove, while
+// it fails for a while (in use, server errors, lost connections) and at most
+// removeRetryFor; a refusal (access denied, a bad id) ends it.
+func (c *Copier) retry(ctx context.Context, remove func() error) error {
 	start := c.clock.Now()
 	for wait := time.Second; ; wait = min(2*wait, 15*time.Second) {
-		_, err := api.DeleteSnapshot(ctx, &ec2.DeleteSnapshotInput{SnapshotId: aws.String(id)})
+		err := remove()
 		switch {
 		case err == nil || notFound(err):
 			return nil
-		case !busy(err) || c.clock.Now().Sub(start) > snapshotBusyFor:
+		case refused(err) && !busy(err), c.clock.Now().Sub(start) > removeRetryFor, ctx.Err() != nil:
 			return err
 		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
