@@ -352,6 +352,28 @@ func TestScriptsFirstAndInline(t *testing.T) {
 	}
 }
 
+// A script changed on the machine after the bundle was unpacked (here by the
+// script before it) does not run: each is checked against its sha256 right
+// before it runs.
+func TestScriptChangedOnTheMachineDoesNotRun(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.sh"), filepath.Join(dir, "second.sh")
+	if err := os.WriteFile(first, []byte("#!/bin/sh\necho 'echo tampered' >> \"$(dirname \"$0\")/002\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(second, []byte("#!/bin/sh\necho second ran\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.provision(t.Context(), map[string]any{"profile": "none", "scripts": []string{first, second}})
+	if err == nil || !strings.Contains(err.Error(), "scripts/002 changed on the machine after it was unpacked") {
+		t.Fatalf("error %v, want the changed script refused", err)
+	}
+	if strings.Contains(h.out.String(), "second ran") || strings.Contains(h.out.String(), "tampered") {
+		t.Errorf("the changed script ran:\n%s", h.out)
+	}
+}
+
 // The results come from the runner's output, which a script can leave mid-line.
 func TestOutputWithoutFinalNewline(t *testing.T) {
 	h := newHarness(t)

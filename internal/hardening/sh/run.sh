@@ -134,12 +134,26 @@ run_rule() { # ID FN FAMILIES
 	rec rule "$1" "$before" "$after" "$took" "$(b64f "$tmp/before")" "$ev_after"
 }
 
+# check_script FILE stops the run when FILE is no longer what was uploaded:
+# every file was checked against SHA256SUMS before anything ran, but an
+# earlier script (or anything else running as root) may have changed it since.
+check_script() {
+	sum=''
+	while read -r s f; do [ "$f" != "$1" ] || sum=$s; done <"$work/SHA256SUMS"
+	got=$(sha256sum "$work/$1" 2>&1) || got=''
+	[ -n "$sum" ] && [ "${got%% *}" = "$sum" ] && return 0
+	tick
+	rec fatal "$(printf '%s changed on the machine after it was unpacked (sha256 %s, uploaded %s): it was not run' "$1" "${got%% *}" "$sum" | b64)"
+	finish failed
+}
+
 # run_script INDEX FILE runs a user script as the interpreter its #! line names
 # (or sh), since the work dir may be on a noexec mount, with the user's
 # variables, in a session of its own so that stopping the runner stops it too.
-# Like every file of the bundle, it was checked against SHA256SUMS before
-# anything ran. Its output streams as it comes; the provisioner keeps its end.
+# It is checked against its sha256 right before it runs. Its output streams as
+# it comes; the provisioner keeps its end.
 run_script() {
+	check_script "$2"
 	rec begin script "$1"
 	(
 		first=
