@@ -111,20 +111,22 @@ func Detection(p Pipeline, T time.Duration) Verdict {
 	return v
 }
 
-// Throttled compares the build into regions with a share of EC2 calls
-// throttled against the same build unthrottled.
+// Throttled compares golden-seal's own wall time (Run.Seal) into regions
+// with a share of EC2 calls throttled against the same build unthrottled.
+// The whole builds' ratio is in the figure: their amazon-ebs part is
+// throttled too.
 func Throttled(p Pipeline, T time.Duration, regions int, share float64) Verdict {
-	v := Verdict{Item: 4, Goal: fmt.Sprintf("wall with %.0f%% RequestLimitExceeded ≤ %.0f × without", 100*share, MaxThrottled)}
+	v := Verdict{Item: 4, Goal: fmt.Sprintf("golden-seal wall with %.0f%% RequestLimitExceeded ≤ %.0f × without", 100*share, MaxThrottled)}
 	c := Case{Pipeline: Seal, Regions: regions, CopyTime: T}
-	plain := p.Walls(c)
+	plain, plainWall := p.Seals(c), p.Walls(c)
 	c.Throttle = share
-	throttled := p.Walls(c)
+	throttled, throttledWall := p.Seals(c), p.Walls(c)
 	if len(plain) == 0 || len(throttled) == 0 {
 		return v
 	}
 	r := ratio(Median(throttled), Median(plain))
 	v.Measured, v.Pass = true, r <= MaxThrottled
-	v.Figure = fmt.Sprintf("%.2f× (%s vs %s)", r, secs(Median(throttled)), secs(Median(plain)))
+	v.Figure = fmt.Sprintf("%.2f× (%s vs %s; whole builds %.2f×)", r, secs(Median(throttled)), secs(Median(plain)), ratio(Median(throttledWall), Median(plainWall)))
 	return v
 }
 
