@@ -1,9 +1,9 @@
 package provenance
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -80,25 +80,47 @@ func (s *Statement) validateSeal() error {
 	return nil
 }
 
-// Validate checks a resource descriptor as the in-toto bindings do.
+// Validate checks a resource descriptor as the in-toto bindings do. When
+// several digests are wrong it names the first by algorithm, so that the
+// error does not depend on map order; the common case, all good, sorts nothing.
 func (d *ResourceDescriptor) Validate() error {
 	if d.Name == "" && d.URI == "" && len(d.Digest) == 0 {
 		return ErrDescriptorRequired
 	}
-	for _, alg := range sortedKeys(d.Digest) {
-		size, fixed := digestLengths[alg]
-		if !fixed {
-			continue
-		}
-		b, err := hex.DecodeString(d.Digest[alg])
-		if err != nil {
-			return fmt.Errorf("digest %s: %w", alg, ErrDigestEncoding)
-		}
-		if len(b) != size {
-			return fmt.Errorf("digest %s: %w", alg, ErrDigestLength)
+	for alg, v := range d.Digest {
+		if checkDigest(alg, v) != nil {
+			for _, alg := range slices.Sorted(maps.Keys(d.Digest)) {
+				if err := checkDigest(alg, d.Digest[alg]); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// checkDigest checks a digest of an algorithm of fixed size: hex, of that size.
+func checkDigest(alg, v string) error {
+	size, fixed := digestLengths[alg]
+	switch {
+	case !fixed:
+		return nil
+	case len(v)%2 != 0 || !isHex(v):
+		return fmt.Errorf("digest %s: %w", alg, ErrDigestEncoding)
+	case len(v)/2 != size:
+		return fmt.Errorf("digest %s: %w", alg, ErrDigestLength)
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks the SLSA Provenance v1 predicate.
@@ -144,13 +166,4 @@ func (p *Provenance) Validate() error {
 func (p ExternalParameters) empty() bool {
 	return p.BuildName == "" && len(p.Templates) == 0 && len(p.Variables) == 0 && p.SourceAMI == nil &&
 		len(p.Regions) == 0 && len(p.KMSKeyIDs) == 0 && len(p.Tags) == 0
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -19,6 +20,9 @@ func TestValidate(t *testing.T) {
 		{"subject without digest", func(s *Statement) { s.Subject[0].Digest = nil }, ErrDigestRequired, true},
 		{"short digest", func(s *Statement) { s.Subject[0].Digest["sha256"] = "abcd" }, ErrDigestLength, true},
 		{"non-hex digest", func(s *Statement) { s.Subject[0].Digest["sha256"] = "zz" }, ErrDigestEncoding, true},
+		{"odd-length digest", func(s *Statement) { s.Subject[0].Digest["sha256"] = sha("x")[1:] }, ErrDigestEncoding, true},
+		{"upper-case hex digest", func(s *Statement) { s.Subject[0].Digest["sha256"] = strings.ToUpper(sha("x")) }, nil, false},
+		{"two bad digests: the first by name", func(s *Statement) { s.Subject[0].Digest = map[string]string{"sha256": "abcd", "sha1": "zz"} }, ErrDigestEncoding, true},
 		{"predicate type", func(s *Statement) { s.PredicateType = "https://slsa.dev/provenance/v0.2" }, ErrPredicateType, true},
 		{"build type missing", func(s *Statement) { s.Predicate.BuildDefinition.BuildType = "" }, ErrBuildTypeRequired, true},
 		{"external parameters", func(s *Statement) { s.Predicate.BuildDefinition.ExternalParameters = ExternalParameters{} }, ErrExternalParamsRequired, true},
