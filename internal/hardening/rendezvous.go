@@ -5,9 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // The rendezvous file hands a build's report from golden-harden to golden-seal,
@@ -104,4 +108,162 @@ func ReadRendezvous(path string) (Rendezvous, error) {
 	}
 	sum := sha256.Sum256(data)
 	return Rendezvous{Path: path, SHA256: hex.EncodeToString(sum[:]), Report: r}, nil
+}
+
+// A run's folder also names the packer process of its run (ownerFile: its pid
+// and, on Linux, its start time), so that a later run can tell that a folder
+// outlived its build: one that failed or was cancelled between golden-harden
+// and golden-seal, or has no golden-seal. Packer kills plugins with SIGKILL,
+// so no plugin can clean up when its run ends; the next one does.
+const ownerFile = ".packer"
+
+// MaxRendezvousAge is how old a run's folder must be to be swept when its
+// packer process cannot be checked (no /proc, or no owner recorded).
+const MaxRendezvousAge = 7 * 24 * time.Hour
+
+// WriteRendezvous writes a build's report for golden-seal to its rendezvous
+// path under dir, records this process's parent (packer) as the run's owner,
+// and sweeps the folders of other runs whose packer has exited.
+func WriteRendezvous(dir, runUUID, buildName string, data []byte) (string, error) {
+	path, err := RendezvousPath(dir, runUUID, buildName)
+	if err != nil {
+		return "", err
+	}
+	if err := WriteFileAtomic(path, data, 0o600); err != nil {
+		return "", err
+	}
+	owner := filepath.Join(filepath.Dir(path), ownerFile)
+	if err := WriteFileAtomic(owner, []byte(processOwner(os.Getppid())), 0o600); err != nil {
+		return path, err
+	}
+	SweepRendezvous(filepath.Dir(filepath.Dir(path)), runUUID, time.Now())
+	return path, nil
+}
+
+// RemoveRunFolder removes a run's folder once its last report was read: its
+// owner file, then the folder, which fails, harmlessly, when another build of
+// the run has written its report meanwhile.
+func RemoveRunFolder(run string) {
+	os.Remove(filepath.Join(run, ownerFile))
+	os.Remove(run)
+}
+
+// SweepRendezvous removes from dir the run folders, other than keepRun's,
+// whose packer process has exited, or that are older than MaxRendezvousAge
+// when that cannot be told. It touches nothing but folders named like run
+// ids holding only reports, owner files and temporary files of
+// WriteFileAtomic, and returns those it removed; it is best effort.
+func SweepRendezvous(dir, keepRun string, now time.Time) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var removed []string
+	for _, e := range entries {
+		run := filepath.Join(dir, e.Name())
+		if !e.IsDir() || e.Name() == keepRun || !safeRunUUID.MatchString(e.Name()) || !stale(run, now) || !onlyReports(run) {
+			continue
+		}
+		if os.RemoveAll(run) == nil {
+			removed = append(removed, run)
+		}
+	}
+	return removed
+}
+
+// stale says whether run's packer has exited, or, where that cannot be
+// told, whether nothing in run changed for MaxRendezvousAge.
+func stale(run string, now time.Time) bool {
+	if data, err := os.ReadFile(filepath.Join(run, ownerFile)); err == nil {
+		if pid, start, ok := parseOwner(string(data)); ok {
+			if alive, known := ownerAlive(pid, start); known {
+				return !alive
+			}
+		}
+	}
+	info, err := os.Stat(run)
+	return err == nil && now.Sub(info.ModTime()) > MaxRendezvousAge
+}
+
+// onlyReports says whether run holds nothing but regular files of ours.
+func onlyReports(run string) bool {
+	entries, err := os.ReadDir(run)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ours := name == ownerFile || strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") && strings.Contains(name, ".json.")
+		if !e.Type().IsRegular() || !ours {
+			return false
+		}
+	}
+	return true
+}
+
+// processOwner is the owner line of process pid: "pid start", start being
+// its start time from /proc (0 where there is none).
+func processOwner(pid int) string {
+	start, _ := procStart(pid)
+	return fmt.Sprintf("%d %d\n", pid, start)
+}
+
+// parseOwner reads an owner line.
+func parseOwner(s string) (pid int, start uint64, ok bool) {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	pid, err := strconv.Atoi(f[0])
+	if err != nil || pid <= 0 {
+		return 0, 0, false
+	}
+	start, err = strconv.ParseUint(f[1], 10, 64)
+	return pid, start, err == nil
+}
+
+// ownerAlive says whether process pid, started at start, still runs; known
+// is false where /proc cannot tell (not Linux, or no start time recorded).
+func ownerAlive(pid int, start uint64) (alive, known bool) {
+	if start == 0 {
+		return false, false
+	}
+	got, err := procStart(pid)
+	switch {
+	case err == nil:
+		return got == start, true
+	case errors.Is(err, fs.ErrNotExist):
+		_, selfErr := procStart(os.Getpid())
+		return false, selfErr == nil
+	}
+	return false, false
+}
+
+// procStart is the start time of process pid in clock ticks after boot,
+// field 22 of /proc/PID/stat.
+func procStart(pid int) (uint64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatStart(string(data))
+}
+
+// parseStatStart reads field 22 of a /proc/PID/stat line. The command name
+// (field 2) is in parentheses and may hold spaces and parentheses itself, so
+// the fields are counted after the last ')'.
+func parseStatStart(stat string) (uint64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("no command name in /proc stat")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 20 {
+		return 0, fmt.Errorf("/proc stat has %d fields after the command name, want 20 or more", len(f))
+	}
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil || start == 0 {
+		return 0, fmt.Errorf("/proc stat start time %q", f[19])
+	}
+	return start, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
@@ -72,11 +73,16 @@ func readReport(path string) (hardeningReport, error) {
 	return hardeningReport{path: path, record: h}, nil
 }
 
-// removeRendezvous removes the rendezvous file, and its run's folder once empty.
+// removeRendezvous removes the rendezvous file, its run's folder once no
+// other build's report is in it, and the folders of runs whose packer exited.
 func removeRendezvous(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	os.Remove(filepath.Dir(path)) // fails, harmlessly, while other builds' reports are in it
+	run := filepath.Dir(path)
+	if reports, _ := filepath.Glob(filepath.Join(run, "*.json")); len(reports) == 0 {
+		hardening.RemoveRunFolder(run)
+	}
+	hardening.SweepRendezvous(filepath.Dir(run), filepath.Base(run), time.Now())
 	return nil
 }

@@ -43,10 +43,7 @@ func (p *Provisioner) writeReports(r *hardening.Report) ([]string, error) {
 		}
 		written = append(written, path)
 	}
-	rv, err := hardening.RendezvousPath(p.config.RendezvousDir, r.Run.PackerRunUUID, r.Run.BuildName)
-	if err == nil {
-		err = hardening.WriteFileAtomic(rv, data, 0o600)
-	}
+	rv, err := hardening.WriteRendezvous(p.config.RendezvousDir, r.Run.PackerRunUUID, r.Run.BuildName, data)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("the report for golden-seal: %w", err))
 	} else {
