@@ -47,6 +47,7 @@ type Plan struct {
 	ScriptsFirst   bool
 	Env            []EnvVar
 	ValidExitCodes []int
+	SCAP           *SCAP // nil: no scap block
 }
 
 // Bundle is the single file uploaded to the machine.
@@ -105,6 +106,14 @@ func (p Plan) Bundle() (Bundle, error) {
 			return Bundle{}, fmt.Errorf("environment variable name %q: use letters, digits and underscores, not starting with a digit", v.Name)
 		}
 	}
+	if p.SCAP != nil {
+		if err := p.SCAP.Validate(); err != nil {
+			return Bundle{}, err
+		}
+		if p.SCAP.Remediate && p.Mode == ModeAudit {
+			return Bundle{}, fmt.Errorf("scap: %w", ErrSCAPRemediateAudit)
+		}
+	}
 	valid := p.ValidExitCodes
 	if len(valid) == 0 {
 		valid = []int{0}
@@ -147,6 +156,13 @@ func (p Plan) Bundle() (Bundle, error) {
 	} else {
 		rules()
 		scripts()
+	}
+	if s := p.SCAP; s != nil { // last: it judges the final state
+		remediate := 0
+		if s.Remediate {
+			remediate = 1
+		}
+		fmt.Fprintf(&plan, "scap\t%s\t%s\t%d\n", s.Datastream, s.Profile, remediate)
 	}
 	files["plan"] = []byte(plan.String())
 

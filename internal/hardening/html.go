@@ -25,13 +25,25 @@ func (r *Report) HTML() ([]byte, error) {
 		}
 		return b.Severity.Rank() - a.Severity.Rank()
 	})
+	var scap []SCAPRuleReport
+	if r.SCAP != nil {
+		scap = slices.Clone(r.SCAP.Rules)
+		slices.SortStableFunc(scap, func(a, b SCAPRuleReport) int {
+			if d := scapRank(a.Status) - scapRank(b.Status); d != 0 {
+				return d
+			}
+			return slices.Index(SCAPSeverities, a.Severity) - slices.Index(SCAPSeverities, b.Severity)
+		})
+	}
 	var buf bytes.Buffer
 	err := htmlTemplate.Execute(&buf, struct {
 		*Report
-		Sorted     []RuleReport
-		Severities []Severity
-		Statuses   []Status
-	}{r, rules, Severities, Statuses})
+		Sorted       []RuleReport
+		Severities   []Severity
+		Statuses     []Status
+		SCAPSorted   []SCAPRuleReport
+		SCAPStatuses []Status
+	}{r, rules, Severities, Statuses, scap, SCAPStatuses})
 	if err != nil {
 		return nil, err
 	}

@@ -96,6 +96,10 @@ func (r *Report) JUnit() ([]byte, error) {
 	}
 	suite.Tests = len(suite.Cases)
 	all := junitSuites{Name: "golden-harden", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	if s := r.SCAP.junit(r.Run.BuildName); s != nil {
+		all.Suites = append(all.Suites, *s)
+		all.Tests, all.Failures, all.Errors, all.Skipped = all.Tests+s.Tests, all.Failures+s.Failures, all.Errors+s.Errors, all.Skipped+s.Skipped
+	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
@@ -110,4 +114,33 @@ func (r *Report) JUnit() ([]byte, error) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
+}
+
+// junit is the scap block's test suite: one case per XCCDF rule, failures
+// typed by XCCDF severity, not-applicable and not-checked rules skipped.
+func (s *SCAPReport) junit(build string) *junitSuite {
+	if s == nil {
+		return nil
+	}
+	suite := &junitSuite{
+		Name: "golden-harden scap " + build, Time: seconds(s.DurationMS),
+		Properties: []junitProperty{{"datastream", s.Datastream}, {"sha256", s.SHA256}, {"profile", s.ProfileID}, {"status", s.Status}},
+	}
+	for _, rule := range s.Rules {
+		c := junitCase{Name: rule.ID + ": " + rule.Title, Classname: "golden-harden.scap", Time: "0.000", SystemOut: "xccdf result: " + rule.Result}
+		switch rule.Status {
+		case StatusFail:
+			c.Failure = &junitProblem{Message: fmt.Sprintf("%s severity: xccdf result %s", rule.Severity, rule.Result), Type: rule.Severity}
+			suite.Failures++
+		case StatusError:
+			c.Error = &junitProblem{Message: "xccdf result " + rule.Result, Type: rule.Severity}
+			suite.Errors++
+		case StatusNotApplicable, StatusNotChecked:
+			c.Skipped = &junitProblem{Message: "xccdf result " + rule.Result}
+			suite.Skipped++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	return suite
 }

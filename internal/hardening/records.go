@@ -2,6 +2,8 @@ package hardening
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -23,6 +25,10 @@ import (
 //	rule     ID BEFORE AFTER MS B64(EVIDENCE) B64(EVIDENCE AFTER)
 //	script   INDEX EXITCODE MS B64(OUTPUT TAIL)      (the runner leaves the tail
 //	                                                to the provisioner, which sees the output)
+//	scapdata B64(PART)                          (the scap record's results, in parts)
+//	scap     SHA256 EXITCODE MS gzip|xml BYTES  (oscap xccdf eval: the data stream's
+//	                                                sha256; the results are the scapdata
+//	                                                parts before it: BYTES, gzipped or not)
 //	fatal    B64(MESSAGE)
 //	end      ok|script-failed|failed MS
 
@@ -31,13 +37,15 @@ type RecordKind string
 
 // Record kinds.
 const (
-	RecordResults RecordKind = "results"
-	RecordOS      RecordKind = "os"
-	RecordBegin   RecordKind = "begin"
-	RecordRule    RecordKind = "rule"
-	RecordScript  RecordKind = "script"
-	RecordFatal   RecordKind = "fatal"
-	RecordEnd     RecordKind = "end"
+	RecordResults  RecordKind = "results"
+	RecordOS       RecordKind = "os"
+	RecordBegin    RecordKind = "begin"
+	RecordRule     RecordKind = "rule"
+	RecordScript   RecordKind = "script"
+	RecordFatal    RecordKind = "fatal"
+	RecordEnd      RecordKind = "end"
+	RecordSCAP     RecordKind = "scap"
+	RecordSCAPPart RecordKind = "scapdata"
 )
 
 // ResultsVersion is the version of the record format this package reads.
@@ -56,12 +64,14 @@ type Record struct {
 	Version int          // results
 	RunID   string       // results
 	OS      OSFacts      // os
-	Begin   string       // begin: "rule" or "script"
+	Begin   string       // begin: "rule", "script" or "scap"
 	ID      string       // begin rule
 	Index   int          // begin script
 	Rule    RuleResult   // rule
 	Script  ScriptResult // script
 	Message string       // fatal
+	SCAP    SCAPRecord   // scap
+	Part    []byte       // scapdata
 	End     string       // end
 	Elapsed time.Duration
 }
@@ -83,6 +93,25 @@ type ScriptResult struct {
 	OutputTail string
 }
 
+// SCAPRecord is the scap record: how oscap xccdf eval ended, and the format
+// and size of its results, streamed before it in scapdata records.
+type SCAPRecord struct {
+	SHA256   string // of the data stream
+	ExitCode int    // 0 all passed, 2 some failed (1, an error, is a fatal record)
+	Duration time.Duration
+	Gzip     bool
+	Bytes    int
+}
+
+// SCAPResult is what the scap step found.
+type SCAPResult struct {
+	SHA256      string
+	ExitCode    int
+	Duration    time.Duration
+	StreamBytes int // the results as streamed (gzipped)
+	XCCDF       *XCCDFResults
+}
+
 // ErrRecord is wrapped by every error about a malformed record.
 var ErrRecord = errors.New("malformed record")
 
@@ -99,7 +128,7 @@ func ParseRecord(line string) (Record, error) {
 	bad := func(format string, a ...any) (Record, error) {
 		return Record{}, fmt.Errorf("%w %.60q: %s", ErrRecord, line, fmt.Sprintf(format, a...))
 	}
-	want := map[RecordKind]int{RecordResults: 3, RecordOS: 4, RecordBegin: 3, RecordRule: 7, RecordScript: 5, RecordFatal: 2, RecordEnd: 3}
+	want := map[RecordKind]int{RecordResults: 3, RecordOS: 4, RecordBegin: 3, RecordRule: 7, RecordScript: 5, RecordFatal: 2, RecordEnd: 3, RecordSCAP: 6, RecordSCAPPart: 2}
 	n, ok := want[r.Kind]
 	if !ok {
 		return bad("unknown kind")
@@ -138,6 +167,8 @@ func ParseRecord(line string) (Record, error) {
 			if r.Index, err = positive(f[2]); err != nil {
 				return bad("script index: %v", err)
 			}
+		case "scap":
+			r.ID = f[2] // the profile, for the UI
 		default:
 			return bad("begin %q", f[1])
 		}
@@ -178,6 +209,32 @@ func ParseRecord(line string) (Record, error) {
 		if r.Message, err = text(f[1]); err != nil {
 			return bad("message: %v", err)
 		}
+	case RecordSCAPPart:
+		if r.Part, err = base64.StdEncoding.DecodeString(f[1]); err != nil {
+			return bad("bad base64: %v", err)
+		}
+	case RecordSCAP:
+		sr := SCAPRecord{SHA256: f[1]}
+		if !hexSHA256.MatchString(sr.SHA256) {
+			return bad("sha256 %q", f[1])
+		}
+		if sr.ExitCode, err = strconv.Atoi(f[2]); err != nil || sr.ExitCode != 0 && sr.ExitCode != 2 {
+			return bad("oscap exit code %q, want 0 or 2", f[2])
+		}
+		if sr.Duration, err = millis(f[3]); err != nil {
+			return bad("duration: %v", err)
+		}
+		switch f[4] {
+		case "gzip":
+			sr.Gzip = true
+		case "xml":
+		default:
+			return bad("format %q", f[4])
+		}
+		if sr.Bytes, err = strconv.Atoi(f[5]); err != nil || sr.Bytes < 1 || sr.Bytes > MaxSCAPStream {
+			return bad("size %q: want 1 to %d bytes", f[5], MaxSCAPStream)
+		}
+		r.SCAP = sr
 	case RecordEnd:
 		switch f[1] {
 		case EndOK, EndScriptFailed, EndFailed:
@@ -198,6 +255,7 @@ type Results struct {
 	OS      OSFacts
 	Rules   []RuleResult
 	Scripts []ScriptResult
+	SCAP    *SCAPResult // nil if the scap step did not run
 	Fatal   string
 	End     string // "" if the runner did not finish
 	Elapsed time.Duration
@@ -214,6 +272,7 @@ func ParseResults(r io.Reader) (*Results, error) {
 	res := &Results{}
 	seen := map[string]bool{}
 	n := 0
+	var scap []byte // the scapdata parts so far
 	for sc.Scan() {
 		n++
 		rec, err := ParseRecord(sc.Text())
@@ -239,6 +298,19 @@ func ParseResults(r io.Reader) (*Results, error) {
 			res.Rules = append(res.Rules, rec.Rule)
 		case RecordScript:
 			res.Scripts = append(res.Scripts, rec.Script)
+		case RecordSCAPPart:
+			if len(scap)+len(rec.Part) > MaxSCAPStream {
+				return nil, fmt.Errorf("results line %d: %w: more than %d bytes of SCAP results", n, ErrRecord, MaxSCAPStream)
+			}
+			scap = append(scap, rec.Part...)
+		case RecordSCAP:
+			if res.SCAP != nil {
+				return nil, fmt.Errorf("results line %d: %w: scap twice", n, ErrRecord)
+			}
+			if res.SCAP, err = scapResult(rec.SCAP, scap); err != nil {
+				return nil, fmt.Errorf("results line %d: %w", n, err)
+			}
+			scap = nil
 		case RecordFatal:
 			res.Fatal = rec.Message
 		case RecordEnd:
@@ -256,7 +328,43 @@ func ParseResults(r io.Reader) (*Results, error) {
 	if res.End == "" {
 		return nil, fmt.Errorf("%w: no end record after %d records", ErrIncomplete, n)
 	}
+	if len(scap) > 0 {
+		return nil, fmt.Errorf("%w: SCAP results without their scap record", ErrRecord)
+	}
 	return res, nil
+}
+
+// Bounds of the SCAP results: as streamed (the runner sends the TestResult
+// and the judged rules' titles, gzipped: some KiB for SSG profiles), and
+// unpacked (a whole results file with its Benchmark is about 10 MB).
+const (
+	MaxSCAPStream = 16 << 20
+	maxSCAPXML    = 128 << 20
+)
+
+// scapResult checks and reads the streamed XCCDF results of a scap record.
+func scapResult(rec SCAPRecord, data []byte) (*SCAPResult, error) {
+	if len(data) != rec.Bytes {
+		return nil, fmt.Errorf("%w: %d bytes of SCAP results, the scap record says %d", ErrRecord, len(data), rec.Bytes)
+	}
+	doc := data
+	if rec.Gzip {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%w: SCAP results: %w", ErrRecord, err)
+		}
+		if doc, err = io.ReadAll(io.LimitReader(zr, maxSCAPXML+1)); err != nil {
+			return nil, fmt.Errorf("%w: SCAP results: %w", ErrRecord, err)
+		}
+		if len(doc) > maxSCAPXML {
+			return nil, fmt.Errorf("%w: SCAP results unpack to more than %d bytes", ErrRecord, maxSCAPXML)
+		}
+	}
+	x, err := ParseXCCDF(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &SCAPResult{SHA256: rec.SHA256, ExitCode: rec.ExitCode, Duration: rec.Duration, StreamBytes: len(data), XCCDF: x}, nil
 }
 
 // OSFacts describes the machine that was hardened.

@@ -48,6 +48,7 @@ type Report struct {
 	Scripts  []ScriptReport `json:"scripts"`
 	RuleSets []Digest       `json:"rule_sets"`
 	Runner   Digest         `json:"runner"`
+	SCAP     *SCAPReport    `json:"scap,omitempty"` // only with a scap block
 }
 
 // RunInfo says which build ran and how.
@@ -187,6 +188,14 @@ func NewReport(meta Meta, plan Plan, b Bundle, res *Results) (*Report, error) {
 		}
 		r.Scripts = append(r.Scripts, sr)
 	}
+	if plan.SCAP != nil {
+		r.SCAP = newSCAPReport(*plan.SCAP, res.SCAP)
+		if d, ok := r.SCAP.RuleSet(); ok {
+			r.RuleSets = append(r.RuleSets, d)
+		}
+	} else if res.SCAP != nil {
+		return nil, fmt.Errorf("%w: SCAP results without a scap block", ErrMismatch)
+	}
 	r.Counts = countsOf(r.Rules, r.Scripts)
 	r.Verdict, r.Reasons = verdictOf(r, meta.FailOn, res)
 	return r, nil
@@ -252,6 +261,8 @@ func verdictOf(r *Report, failOn FailOn, res *Results) (Verdict, []string) {
 			warn = append(warn, msg)
 		}
 	}
+	scapFail, scapWarn := r.SCAP.reasons(failOn)
+	fail, warn = append(fail, scapFail...), append(warn, scapWarn...)
 	switch {
 	case len(fail) > 0:
 		return VerdictFail, append(fail, warn...)
@@ -367,6 +378,9 @@ func (r *Report) Validate() error {
 			bad("digest %d (%s): sha256 %q", i, d.Name, d.SHA256)
 		}
 	}
+	if r.SCAP != nil {
+		r.SCAP.validate(r.Run.Mode, bad)
+	}
 	if len(errs) == 0 {
 		if want := countsOf(r.Rules, r.Scripts); !countsEqual(want, r.Counts) {
 			bad("counts do not match the rules and scripts")
@@ -381,7 +395,7 @@ func (r *Report) Validate() error {
 	return nil
 }
 
-func countsEqual(a, b Counts) bool {
+func countsEqual(a, b any) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)

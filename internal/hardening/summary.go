@@ -38,6 +38,7 @@ func (r *Report) Summary() []SummaryLine {
 	if c.Scripts > 0 {
 		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  scripts: %d, %d failed", c.Scripts, c.ScriptsFailed)})
 	}
+	lines = append(lines, r.SCAP.summary()...)
 	for _, rule := range r.Failing() {
 		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  %s [%s] %s: %s", strings.ToUpper(string(rule.Status)), rule.Severity, rule.ID, firstLine(rule.Evidence)), Failure: true})
 	}
@@ -52,4 +53,31 @@ func orUnknown(s string) string {
 		return "an unknown OS"
 	}
 	return s
+}
+
+// summary is the scap block's part of the console summary: its counts, then
+// the rules that still fail.
+func (s *SCAPReport) summary() []SummaryLine {
+	if s == nil {
+		return nil
+	}
+	how := s.ProfileID
+	if how == "" {
+		how = s.Profile
+	}
+	if s.Remediate {
+		how += ", remediate"
+	}
+	if s.Status == SCAPNotRun {
+		return []SummaryLine{{Text: fmt.Sprintf("  scap (%s): not run: an earlier step stopped the run", how)}}
+	}
+	var st []string
+	for _, x := range SCAPStatuses {
+		st = append(st, fmt.Sprintf("%d %s", s.Counts.ByStatus[x], x))
+	}
+	lines := []SummaryLine{{Text: fmt.Sprintf("  scap (%s): %d rules: %s", how, s.Counts.Rules, strings.Join(st, ", "))}}
+	for _, rule := range s.Failing() {
+		lines = append(lines, SummaryLine{Text: fmt.Sprintf("  %s [%s] scap %s: %s", strings.ToUpper(string(rule.Status)), rule.Severity, rule.ID, rule.Title), Failure: true})
+	}
+	return lines
 }

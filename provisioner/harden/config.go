@@ -1,4 +1,4 @@
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,SCAPConfig
 //go:generate go run github.com/goldenami/packer-plugin-golden/internal/cmd/structmarkdown
 //go:generate go run ../../internal/cmd/ruledocs -o ../../docs-partials/provisioner/harden/rules.mdx
 
@@ -84,8 +84,32 @@ type Config struct {
 	// PACKER_RUN_UUID and the build's name. Defaults to `packer-golden-harden`
 	// in the system's temporary directory.
 	RendezvousDir string `mapstructure:"rendezvous_dir"`
+	// Runs OpenSCAP (`oscap xccdf eval`) on the machine after the rules and
+	// scripts, and folds its XCCDF results into the report as a section of
+	// their own; `fail_on` applies to them by their XCCDF severity. See
+	// [The scap block](#the-scap-block).
+	SCAP *SCAPConfig `mapstructure:"scap"`
 
 	ctx interpolate.Context
+}
+
+// SCAPConfig is the scap block: an evaluation of a SCAP source data stream
+// with `oscap xccdf eval` on the machine being imaged, once the rules and
+// scripts are done, so that it judges the image as it will be.
+type SCAPConfig struct {
+	// The absolute path, on the machine, of a SCAP source data stream, such as
+	// `/usr/share/xml/scap/ssg/content/ssg-debian12-ds.xml`. Its sha256 is
+	// recorded in the report and, through golden-seal, in the provenance.
+	Datastream string `mapstructure:"datastream" required:"true"`
+	// The XCCDF profile to evaluate: its id, such as
+	// `xccdf_org.ssgproject.content_profile_standard`, or a suffix of it that
+	// `oscap` expands, such as `standard` (`oscap info` on the data stream
+	// lists the profiles). The report gives the full id.
+	Profile string `mapstructure:"profile" required:"true"`
+	// Runs `oscap xccdf eval --remediate`: the data stream's fixes for the
+	// rules that fail, then the rules again; those that pass then are `fixed`.
+	// Defaults to `false`. Not with `mode = "audit"`.
+	Remediate bool `mapstructure:"remediate"`
 }
 
 // Defaults.
@@ -165,6 +189,16 @@ func (c *Config) prepare(cat *hardening.Catalogue) (prepared, error) {
 		}
 	}
 
+	if c.SCAP != nil {
+		p.scap = &hardening.SCAP{Datastream: c.SCAP.Datastream, Profile: c.SCAP.Profile, Remediate: c.SCAP.Remediate}
+		if err := p.scap.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if c.SCAP.Remediate && p.mode == hardening.ModeAudit {
+			errs = append(errs, errors.New(`scap.remediate = true with mode = "audit": audit changes nothing on the machine; set mode = "enforce" or remove remediate`))
+		}
+	}
+
 	if c.Script != "" {
 		p.scripts = append(p.scripts, c.Script)
 	}
@@ -224,8 +258,8 @@ func (c *Config) prepare(cat *hardening.Catalogue) (prepared, error) {
 	// the longest first, so that a secret inside another is not half masked
 	slices.SortFunc(p.secrets, func(a, b string) int { return len(b) - len(a) })
 
-	if len(errs) == 0 && len(p.selected.Rules) == 0 && len(p.scripts) == 0 && len(c.Inline) == 0 {
-		errs = append(errs, errors.New(`golden-harden has nothing to run: use profile "baseline", name rules in only_rules, or give scripts or inline commands`))
+	if len(errs) == 0 && len(p.selected.Rules) == 0 && len(p.scripts) == 0 && len(c.Inline) == 0 && p.scap == nil {
+		errs = append(errs, errors.New(`golden-harden has nothing to run: use profile "baseline", name rules in only_rules, give scripts or inline commands, or a scap block`))
 	}
 	if len(errs) > 0 {
 		return prepared{}, packersdk.MultiErrorAppend(nil, flatten(errs)...)

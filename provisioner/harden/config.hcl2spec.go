@@ -37,6 +37,7 @@ type FlatConfig struct {
 	ValidExitCodes      []int             `mapstructure:"valid_exit_codes" cty:"valid_exit_codes" hcl:"valid_exit_codes"`
 	ReportDir           *string           `mapstructure:"report_dir" cty:"report_dir" hcl:"report_dir"`
 	RendezvousDir       *string           `mapstructure:"rendezvous_dir" cty:"rendezvous_dir" hcl:"rendezvous_dir"`
+	SCAP                *FlatSCAPConfig   `mapstructure:"scap" cty:"scap" hcl:"scap"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -78,6 +79,34 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"valid_exit_codes":           &hcldec.AttrSpec{Name: "valid_exit_codes", Type: cty.List(cty.Number), Required: false},
 		"report_dir":                 &hcldec.AttrSpec{Name: "report_dir", Type: cty.String, Required: false},
 		"rendezvous_dir":             &hcldec.AttrSpec{Name: "rendezvous_dir", Type: cty.String, Required: false},
+		"scap":                       &hcldec.BlockSpec{TypeName: "scap", Nested: hcldec.ObjectSpec((*FlatSCAPConfig)(nil).HCL2Spec())},
+	}
+	return s
+}
+
+// FlatSCAPConfig is an auto-generated flat version of SCAPConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatSCAPConfig struct {
+	Datastream *string `mapstructure:"datastream" required:"true" cty:"datastream" hcl:"datastream"`
+	Profile    *string `mapstructure:"profile" required:"true" cty:"profile" hcl:"profile"`
+	Remediate  *bool   `mapstructure:"remediate" cty:"remediate" hcl:"remediate"`
+}
+
+// FlatMapstructure returns a new FlatSCAPConfig.
+// FlatSCAPConfig is an auto-generated flat version of SCAPConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*SCAPConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatSCAPConfig)
+}
+
+// HCL2Spec returns the hcl spec of a SCAPConfig.
+// This spec is used by HCL to read the fields of SCAPConfig.
+// The decoded values from this spec will then be applied to a FlatSCAPConfig.
+func (*FlatSCAPConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"datastream": &hcldec.AttrSpec{Name: "datastream", Type: cty.String, Required: false},
+		"profile":    &hcldec.AttrSpec{Name: "profile", Type: cty.String, Required: false},
+		"remediate":  &hcldec.AttrSpec{Name: "remediate", Type: cty.Bool, Required: false},
 	}
 	return s
 }

@@ -55,6 +55,7 @@ type prepared struct {
 	env      []hardening.EnvVar
 	scripts  []string // paths, in order
 	secrets  []string // the values of sensitive_env, the longest first
+	scap     *hardening.SCAP
 }
 
 // executeCommandData is what execute_command can refer to.
@@ -81,8 +82,12 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	if err != nil {
 		return fmt.Errorf("golden-harden: execute_command: %w", err)
 	}
-	ui.Say(fmt.Sprintf("golden-harden: %d rules (%s, %s), %d scripts: one upload of %d KiB to %s",
-		len(plan.Selected.Rules), plan.Selected.Profile, plan.Mode, len(plan.Scripts), (len(b.Data)+1023)/1024, paths.Bundle))
+	scap := ""
+	if s := plan.SCAP; s != nil {
+		scap = fmt.Sprintf(", then oscap (%s, profile %s%s)", s.Datastream, s.Profile, map[bool]string{true: ", remediate"}[s.Remediate])
+	}
+	ui.Say(fmt.Sprintf("golden-harden: %d rules (%s, %s), %d scripts%s: one upload of %d KiB to %s",
+		len(plan.Selected.Rules), plan.Selected.Profile, plan.Mode, len(plan.Scripts), scap, (len(b.Data)+1023)/1024, paths.Bundle))
 
 	out := newStream(ui, b.Marker, names)
 	res, err := run(ctx, comm, b, paths, command, out)
@@ -132,7 +137,7 @@ func (p *Provisioner) mask(s string) string {
 func (p *Provisioner) plan(generatedData map[string]any) (hardening.Plan, []string, error) {
 	plan := hardening.Plan{
 		RunID: hardening.NewRunID(), Mode: p.prepared.mode, Selected: p.prepared.selected,
-		ScriptsFirst: p.config.ScriptsFirst, ValidExitCodes: p.config.ValidExitCodes,
+		ScriptsFirst: p.config.ScriptsFirst, ValidExitCodes: p.config.ValidExitCodes, SCAP: p.prepared.scap,
 	}
 	var names []string
 	for _, path := range p.prepared.scripts {
@@ -194,6 +199,16 @@ func verdictError(r *hardening.Report, res *hardening.Results) error {
 	if len(failing) > 0 {
 		msgs = append(msgs, fmt.Sprintf("%d rules at or above fail_on = %s still fail: %s; see the report, fix them with a script, or skip them with skip_rules",
 			len(failing), r.Run.FailOn, strings.Join(failing, ", ")))
+	}
+	var scapFailing []string
+	for _, rule := range r.SCAP.Failing() {
+		if failOn.Reached(hardening.SCAPSeverity(rule.Severity)) {
+			scapFailing = append(scapFailing, fmt.Sprintf("%s (%s)", rule.ID, rule.Severity))
+		}
+	}
+	if len(scapFailing) > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d SCAP rules at or above fail_on = %s still fail: %s; see the report's scap section, fix them with a script or scap.remediate, or choose another profile",
+			len(scapFailing), r.Run.FailOn, strings.Join(scapFailing, ", ")))
 	}
 	return errors.New("golden-harden: " + strings.Join(msgs, "\n"))
 }

@@ -155,9 +155,12 @@ func (s *stream) line(line string) {
 	}
 	switch rec.Kind {
 	case hardening.RecordBegin:
-		if rec.Begin == "script" {
+		switch rec.Begin {
+		case "script":
 			s.tail, s.script = nil, rec.Index
 			s.ui.Say(fmt.Sprintf("golden-harden: running script %d: %s", rec.Index, s.scriptName(rec.Index)))
+		case "scap":
+			s.ui.Say(fmt.Sprintf("golden-harden: running oscap xccdf eval, profile %s", rec.ID))
 		}
 	case hardening.RecordRule:
 		status := string(rec.Rule.After)
@@ -168,6 +171,8 @@ func (s *stream) line(line string) {
 	case hardening.RecordScript:
 		s.script = 0
 		s.ui.Say(fmt.Sprintf("golden-harden: script %d exited with %d after %s", rec.Script.Index, rec.Script.ExitCode, rec.Script.Duration))
+	case hardening.RecordSCAP:
+		s.ui.Say(fmt.Sprintf("golden-harden: oscap exited with %d after %s; its results: %d bytes", rec.SCAP.ExitCode, rec.SCAP.Duration, rec.SCAP.Bytes))
 	case hardening.RecordFatal:
 		s.fatal = rec.Message
 		s.ui.Error("golden-harden: " + rec.Message)

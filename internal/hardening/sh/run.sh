@@ -12,7 +12,7 @@ work=$1 marker=$2
 tab='	'
 tmp=$work/tmp
 GOLDEN_TMP=$tmp
-child='' watcher='' finished=0 l='' last=0
+child='' watcher='' finished=0 l='' last=0 policy_rc=
 # What rules and scripts create gets the usual modes; the work dir stays 0700.
 umask 022
 
@@ -21,6 +21,7 @@ cleanup() {
 	trap - EXIT HUP INT TERM PIPE
 	[ -z "$child" ] || kill -TERM "-$child" 2>/dev/null || kill -TERM "$child" 2>/dev/null
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
+	[ -z "$policy_rc" ] || rm -f /usr/sbin/policy-rc.d
 	cd / && rm -rf "$work"
 }
 # shellcheck disable=SC2317
@@ -183,6 +184,102 @@ run_script() {
 	case " $valid " in *" $code "*) ;; *) finish script-failed ;; esac
 }
 
+# fail MESSAGE streams a fatal record and ends the run.
+fail() {
+	tick
+	rec fatal "$(printf '%s' "$1" | b64)"
+	finish failed
+}
+
+# scap_reduce RESULTS prints the part of an XCCDF results file the report
+# needs: the titles of the rules the TestResult judged (from the Benchmark
+# before it), then the TestResult without its notselected rule-results. SSG's
+# results files are megabytes, nearly all Benchmark; this is some KiB. It reads
+# oscap's own layout (one element per line); the provisioner parses the XML.
+scap_reduce() {
+	awk '
+		FNR == NR {
+			if ($0 ~ /<([A-Za-z0-9_-]+:)?TestResult[ >]/) t = 1
+			if (t && match($0, /<([A-Za-z0-9_-]+:)?rule-result [^>]*idref="[^"]*"/)) {
+				id = substr($0, RSTART, RLENGTH); sub(/.*idref="/, "", id); sub(/"$/, "", id)
+			}
+			if (t && id != "" && $0 ~ /<([A-Za-z0-9_-]+:)?result>/ && $0 !~ />notselected</) keep[id] = 1
+			next
+		}
+		FNR == 1 { t = 0; print "<golden-harden-scap>" }
+		/<([A-Za-z0-9_-]+:)?TestResult[ >]/ { t = 1 }
+		t {
+			if ($0 ~ /<([A-Za-z0-9_-]+:)?rule-result[ >]/) { rr = $0; inrr = 1 }
+			else if (inrr) rr = rr "\n" $0
+			else print
+			if (inrr && $0 ~ /<\/([A-Za-z0-9_-]+:)?rule-result>|<([A-Za-z0-9_-]+:)?rule-result [^>]*\/>/) {
+				inrr = 0
+				if (rr !~ />notselected</) print rr
+			}
+			if ($0 ~ /<\/([A-Za-z0-9_-]+:)?TestResult>/) t = 0
+			next
+		}
+		match($0, /<([A-Za-z0-9_-]+:)?Rule [^>]*id="[^"]*"/) {
+			id = substr($0, RSTART, RLENGTH); sub(/.*[ \t]id="/, "", id); sub(/"$/, "", id)
+			rule = keep[id] ? id : ""
+			next
+		}
+		rule != "" && /<([A-Za-z0-9_-]+:)?title[ >]/ { intitle = 1; printf "<Rule id=\"%s\">", rule }
+		intitle { print }
+		intitle && /<\/([A-Za-z0-9_-]+:)?title>/ { intitle = 0; rule = ""; print "</Rule>" }
+		END { print "</golden-harden-scap>" }
+	' "$1" "$1"
+}
+
+# run_scap DATASTREAM PROFILE REMEDIATE runs oscap xccdf eval (with
+# --remediate if REMEDIATE is 1), last, so that it judges the final state, in a
+# session of its own, and no service starts (no_services). It streams the
+# reduced results, gzipped, in scapdata records, then the scap record.
+run_scap() {
+	rec begin scap "$2"
+	command -v oscap >/dev/null 2>&1 ||
+		fail "scap: oscap is not installed on the machine: install the openscap-scanner package (apt-get install openscap-scanner on Debian and Ubuntu, dnf install openscap-scanner on RHEL and its kin) before golden-harden runs, or in one of its scripts"
+	if [ ! -f "$1" ] || [ ! -r "$1" ]; then
+		fail "scap: the data stream $1 is not a readable file on the machine: install the package that has it (ssg-debian, ssg-debderived, scap-security-guide), upload it with a file provisioner before golden-harden, or correct scap.datastream"
+	fi
+	sum=$(sha256sum "$1") || fail "scap: cannot read $1: $sum"
+	set -- "$1" "$2" "$3" "${sum%% *}"
+	rem=
+	[ "$3" != 1 ] || rem=--remediate
+	# Packages that remediation installs start no service: an image is being built.
+	if [ ! -e /usr/sbin/policy-rc.d ] && [ -d /usr/sbin ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d && policy_rc=1
+	fi
+	(
+		cd "$tmp" || exit 1
+		# shellcheck disable=SC2086 # rem is empty or one word
+		! command -v setsid >/dev/null 2>&1 || exec setsid oscap xccdf eval --profile "$2" $rem --results "$tmp/scap.xml" "$1"
+		# shellcheck disable=SC2086
+		exec oscap xccdf eval --profile "$2" $rem --results "$tmp/scap.xml" "$1"
+	) >"$tmp/scap.out" 2>&1 </dev/null 4<&- &
+	child=$!
+	wait "$child"
+	code=$?
+	child=''
+	[ -z "$policy_rc" ] || rm -f /usr/sbin/policy-rc.d
+	policy_rc=''
+	tick
+	case $code in 0 | 2) ;; *)
+		fail "scap: oscap xccdf eval --profile $2 $rem $1 exited with $code (an error; oscap info $1 lists the profiles); its last output:
+$(tail -n 15 "$tmp/scap.out")" ;;
+	esac
+	[ -s "$tmp/scap.xml" ] || fail "scap: oscap xccdf eval exited with $code but wrote no results"
+	if ! scap_reduce "$tmp/scap.xml" >"$tmp/scap.min.xml" 2>/dev/null || ! grep -q 'TestResult' "$tmp/scap.min.xml"; then
+		cp "$tmp/scap.xml" "$tmp/scap.min.xml" # another layout: stream it all, the provisioner parses any
+	fi
+	if gzip -9 -c "$tmp/scap.min.xml" >"$tmp/scap.gz" 2>/dev/null; then fmt=gzip; else fmt=xml && cp "$tmp/scap.min.xml" "$tmp/scap.gz"; fi
+	size=$(wc -c <"$tmp/scap.gz")
+	size=$((size + 0))
+	[ "$size" -le 16777216 ] || fail "scap: the results are $size bytes even reduced and compressed, over 16 MiB"
+	base64 -w 65536 "$tmp/scap.gz" | sed "s/^/$marker scapdata$tab/"
+	rec scap "$4" "$code" "$took" "$fmt" "$size"
+}
+
 tick
 t0=$now
 if ! err=$(cd "$work" && sha256sum -c --quiet SHA256SUMS 2>&1); then
@@ -216,6 +313,7 @@ while IFS=$tab read -r kind a b c <&4; do
 	valid) valid=$a ;;
 	rule) run_rule "$a" "$b" "$c" ;;
 	script) run_script "$a" "$b" ;;
+	scap) run_scap "$a" "$b" "$c" ;;
 	esac
 done 4<"$work/plan"
 finish ok
