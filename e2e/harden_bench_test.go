@@ -1,13 +1,17 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/goldenami/packer-plugin-golden/internal/benchdoc"
 	"github.com/goldenami/packer-plugin-golden/internal/hardening"
@@ -68,6 +72,10 @@ func BenchmarkHardenScripts(b *testing.B) {
 		b.ReportMetric(float64(res.Provisioner(fmt.Sprintf("golden-harden/%d", n)))/float64(res.Provisioner(fmt.Sprintf("shell/%d", n))), fmt.Sprintf("ratio-%d", n))
 	}
 	b.ReportMetric(float64(res.Provisioner("baseline-audit").Milliseconds()), "baseline-audit-provisioner-ms")
+	for range 15 {
+		res.PluginStart = append(res.PluginStart, pluginStart(b, p))
+	}
+	b.ReportMetric(float64(benchdoc.Median(res.PluginStart).Microseconds())/1e3, "plugin-start-ms")
 	if *benchOut == "" {
 		return
 	}
@@ -142,4 +150,33 @@ func benchBuild(b *testing.B, p *packertest.Packer, dir string) time.Duration {
 		b.Fatalf("packer build in %s: %v\n%s", dir, err, out.String())
 	}
 	return time.Since(start)
+}
+
+// pluginStart is how long the installed plugin takes, from exec until it is
+// ready to serve golden-harden (its handshake line): what packer waits for
+// before a plugin's provisioner runs, and the built-in shell provisioner not.
+func pluginStart(b *testing.B, p *packertest.Packer) time.Duration {
+	b.Helper()
+	bins, err := filepath.Glob(filepath.Join(p.PluginDir, "github.com", "goldenami", "golden", "packer-plugin-golden_*"))
+	if err != nil || len(bins) == 0 {
+		b.Fatalf("no golden plugin installed in %s: %v", p.PluginDir, err)
+	}
+	cmd := exec.CommandContext(b.Context(), bins[0], "start", "provisioner", "golden-harden")
+	cmd.Env = append(os.Environ(), plugin.MagicCookieKey+"="+plugin.MagicCookieValue)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	took := time.Since(start)
+	cmd.Process.Kill()
+	cmd.Wait()
+	if err != nil || !strings.Contains(line, "|") {
+		b.Fatalf("the plugin did not hand shake: %q, %v", line, err)
+	}
+	return took
 }

@@ -140,6 +140,9 @@ type Harden struct {
 	// then again on the hardened root; provisioner time, once each.
 	Enforce      time.Duration `json:"enforce"`
 	EnforceAgain time.Duration `json:"enforce_again"`
+	// PluginStart: the plugin from exec until ready to serve golden-harden,
+	// which packer waits for and its built-in shell provisioner does not.
+	PluginStart []time.Duration `json:"plugin_start,omitempty"`
 }
 
 // Provisioner returns the median provisioner time of a case: its builds'
