@@ -132,10 +132,8 @@ func WriteRendezvous(dir, runUUID, buildName string, data []byte) (string, error
 	if err := WriteFileAtomic(path, data, 0o600); err != nil {
 		return "", err
 	}
-	owner := filepath.Join(filepath.Dir(path), ownerFile)
-	if err := WriteFileAtomic(owner, []byte(processOwner(os.Getppid())), 0o600); err != nil {
-		return path, err
-	}
+	// Best effort: a folder without its owner is swept by age instead.
+	_ = WriteFileAtomic(filepath.Join(filepath.Dir(path), ownerFile), []byte(processOwner(os.Getppid())), 0o600)
 	SweepRendezvous(filepath.Dir(filepath.Dir(path)), runUUID, time.Now())
 	return path, nil
 }
