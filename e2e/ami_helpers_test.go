@@ -75,9 +75,9 @@ func newGoldenFamily(t *testing.T, rig *awstest.Rig, name, region string) *golde
 	if _, err := f.s3.CreateBucket(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	f.ebsKey = f.createKey(t, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, familyEBSAlias)
-	f.otherKey = f.createKey(t, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "")
-	f.createKey(t, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, familySignKey)
+	f.ebsKey = rig.CreateKey(t, region, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, familyEBSAlias)
+	f.otherKey = rig.CreateKey(t, region, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "")
+	rig.CreateKey(t, region, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, familySignKey)
 	var err error
 	if f.signer, err = kmssign.NewKMS(ctx, f.kms, familySignKey); err != nil {
 		t.Fatal(err)
@@ -88,20 +88,6 @@ func newGoldenFamily(t *testing.T, rig *awstest.Rig, name, region string) *golde
 	}
 	f.stores = []attestore.Store{st}
 	return f
-}
-
-func (f *goldenFamily) createKey(t *testing.T, usage kmstypes.KeyUsageType, spec kmstypes.KeySpec, alias string) string {
-	t.Helper()
-	out, err := f.kms.CreateKey(t.Context(), &kms.CreateKeyInput{KeyUsage: usage, KeySpec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if alias != "" {
-		if _, err := f.kms.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return aws.ToString(out.KeyMetadata.Arn)
 }
 
 // member is one image to make; the zero value is a sealed, encrypted image

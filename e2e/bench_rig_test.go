@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/google/go-cmp/cmp"
 
@@ -101,7 +99,7 @@ func (r *benchRig) run(tb testing.TB, c benchdoc.Case) benchdoc.Run {
 	regions := benchRegions[:c.Regions]
 	keys := map[string]string{}
 	for _, region := range regions {
-		r.createKey(tb, region)
+		r.aws.CreateKey(tb, region, kmstypes.KeyUsageTypeEncryptDecrypt, "", benchKeyAlias)
 		keys[region] = benchKeyAlias
 	}
 	if err := r.aws.SetCopyBehaviour(ctx, awstest.CopyBehaviour{Pending: c.CopyTime}); err != nil {
@@ -141,18 +139,6 @@ func (r *benchRig) run(tb testing.TB, c benchdoc.Case) benchdoc.Run {
 	tb.Logf("%v: build %v, golden-seal %v, %d calls (%d throttled), copies %+v", c, run.Wall.Round(time.Millisecond),
 		run.Seal.Round(time.Millisecond), run.Calls, run.Throttled, run.Copies)
 	return run
-}
-
-func (r *benchRig) createKey(tb testing.TB, region string) {
-	tb.Helper()
-	c := kms.NewFromConfig(r.aws.Config(region))
-	k, err := c.CreateKey(tb.Context(), &kms.CreateKeyInput{KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := c.CreateAlias(tb.Context(), &kms.CreateAliasInput{AliasName: aws.String(benchKeyAlias), TargetKeyId: k.KeyMetadata.KeyId}); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 // build runs `packer build -only=amazon-ebs.<pipeline>` and times it, and

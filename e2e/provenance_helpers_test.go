@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -50,26 +49,12 @@ func newProvenanceRig(t *testing.T) *provenanceRig {
 	t.Helper()
 	p := newPipeline(t, "testdata/provenance.pkr.hcl")
 	keys, arns := sealKeys(t, p.AWS)
-	signARN := createKey(t, p.AWS, buildRegion, provenanceKey, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256)
+	signARN := p.AWS.CreateKey(t, buildRegion, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, provenanceKey)
 	if _, err := s3.NewFromConfig(p.AWS.Config(buildRegion), awstest.S3PathStyle).CreateBucket(t.Context(),
 		&s3.CreateBucketInput{Bucket: aws.String(provenanceBucket)}); err != nil {
 		t.Fatal(err)
 	}
 	return &provenanceRig{pipeline: p, keys: keys, arns: arns, signARN: signARN, dir: t.TempDir()}
-}
-
-// createKey creates a KMS key with an alias in region and returns its ARN.
-func createKey(t *testing.T, rig *awstest.Rig, region, alias string, usage kmstypes.KeyUsageType, spec kmstypes.KeySpec) string {
-	t.Helper()
-	c := kms.NewFromConfig(rig.Config(region))
-	k, err := c.CreateKey(t.Context(), &kms.CreateKeyInput{KeyUsage: usage, KeySpec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: k.KeyMetadata.KeyId}); err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(k.KeyMetadata.Arn)
 }
 
 // vars are the template variables of a seal with every store and the KMS key, then extra.

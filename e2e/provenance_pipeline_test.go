@@ -128,7 +128,7 @@ func TestProvenancePipeline(t *testing.T) {
 	region, ami := "eu-west-1", amis["eu-west-1"]
 	ptr := pr.pointer(t, region, ami)
 	orig := envelopes[region]
-	otherKey := createKey(t, pr.AWS, buildRegion, "alias/attacker", kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256)
+	otherKey := pr.AWS.CreateKey(t, buildRegion, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/attacker")
 	tampers := []struct {
 		name   string
 		tamper func(t *testing.T)

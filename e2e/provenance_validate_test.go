@@ -47,7 +47,7 @@ func TestProvenanceValidate(t *testing.T) {
 // for encryption) fails the seal in preflight, before anything is copied.
 func TestProvenanceKeyWithoutSignVerify(t *testing.T) {
 	pr := newProvenanceRig(t)
-	createKey(t, pr.AWS, buildRegion, "alias/golden-symmetric", kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault)
+	pr.AWS.CreateKey(t, buildRegion, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "alias/golden-symmetric")
 	res := pr.Packer.Run(t, t.Context(), pr.Dir, append(pr.pipeline.vars(), pr.vars("PKR_VAR_signing_key=alias/golden-symmetric")...), "build", "-color=false", ".")
 	out := strings.Join(strings.Fields(res.Output), " ")
 	want := "provenance: kms_key_id: kms key alias/golden-symmetric in us-east-1 has KeyUsage ENCRYPT_DECRYPT: " +

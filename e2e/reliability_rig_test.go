@@ -68,13 +68,13 @@ func newRelEnv(t *testing.T, provIn string) *relEnv {
 	e.packer.Env = asUsersRunIt(e.rig.Env())
 	e.records = filepath.Join(e.dir, "records")
 	for _, r := range relRegions {
-		arn := createKey(t, e.rig, r, relEBSAlias, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault)
+		arn := e.rig.CreateKey(t, r, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, relEBSAlias)
 		e.ebsKeys[r], e.keyRefs[r] = arn, arn
 		if r == buildRegion {
 			e.keyRefs[r] = relEBSAlias
 		}
 	}
-	sign := createKey(t, e.rig, provIn, relSignAlias, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256)
+	sign := e.rig.CreateKey(t, provIn, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, relSignAlias)
 	e.signKey = sign
 	if provIn == buildRegion {
 		e.signKey = relSignAlias

@@ -29,14 +29,7 @@ import (
 func TestIAMEnforced(t *testing.T) {
 	rig := awstest.Shared(t)
 	ctx := t.Context()
-	key, err := kms.NewFromConfig(rig.Config(dst)).CreateKey(ctx, &kms.CreateKeyInput{KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyARN := aws.ToString(key.KeyMetadata.Arn)
-	if _, err := kms.NewFromConfig(rig.Config(dst)).CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/golden"), TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
-		t.Fatal(err)
-	}
+	keyARN := rig.CreateKey(t, dst, kmstypes.KeyUsageTypeEncryptDecrypt, "", "alias/golden")
 	other, err := kms.NewFromConfig(rig.Config(dst)).CreateKey(ctx, &kms.CreateKeyInput{KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt})
 	if err != nil {
 		t.Fatal(err)

@@ -26,25 +26,10 @@ func sharedRig(t *testing.T) *awstest.Rig {
 
 const region = "eu-west-1"
 
-// createKey makes a KMS key in moto and returns its ARN.
-func createKey(t *testing.T, c *kms.Client, usage types.KeyUsageType, spec types.KeySpec, alias string) string {
-	t.Helper()
-	out, err := c.CreateKey(t.Context(), &kms.CreateKeyInput{KeyUsage: usage, KeySpec: spec, Description: aws.String("golden test")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if alias != "" {
-		if _, err := c.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return aws.ToString(out.KeyMetadata.Arn)
-}
-
 func TestKMSSignsDigest(t *testing.T) {
 	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
-	arn := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "alias/golden")
+	arn := rig.CreateKey(t, region, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "alias/golden")
 	keyID := arn[strings.LastIndex(arn, "/")+1:]
 	for _, ref := range []string{"alias/golden", arn, keyID, "arn:aws:kms:eu-west-1:" + awstest.AccountID + ":alias/golden"} {
 		t.Run(ref, func(t *testing.T) {
@@ -92,14 +77,14 @@ func TestKMSSignsDigest(t *testing.T) {
 func TestKMSRefusesUnfitKeys(t *testing.T) {
 	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
-	symmetric := createKey(t, c, types.KeyUsageTypeEncryptDecrypt, types.KeySpecSymmetricDefault, "")
-	rsaKey := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecRsa2048, "")
-	disabled := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
+	symmetric := rig.CreateKey(t, region, types.KeyUsageTypeEncryptDecrypt, types.KeySpecSymmetricDefault, "")
+	rsaKey := rig.CreateKey(t, region, types.KeyUsageTypeSignVerify, types.KeySpecRsa2048, "")
+	disabled := rig.CreateKey(t, region, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
 	// moto 5.2.1's DisableKey takes a key id only, not an ARN.
 	if _, err := c.DisableKey(t.Context(), &kms.DisableKeyInput{KeyId: aws.String(disabled[strings.LastIndex(disabled, "/")+1:])}); err != nil {
 		t.Fatal(err)
 	}
-	elsewhere := createKey(t, kms.NewFromConfig(rig.Config("us-east-1")), types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
+	elsewhere := rig.CreateKey(t, "us-east-1", types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
 	tests := map[string]struct{ ref, want string }{
 		"no SIGN_VERIFY": {symmetric, "has KeyUsage ENCRYPT_DECRYPT: provenance needs an asymmetric key with KeyUsage SIGN_VERIFY and KeySpec ECC_NIST_P256"},
 		"rsa":            {rsaKey, "has KeySpec RSA_2048: provenance needs"},
@@ -138,8 +123,8 @@ func (w wrongKey) Sign(ctx context.Context, in *kms.SignInput, opts ...func(*kms
 func TestKMSSignChecksTheAnswer(t *testing.T) {
 	rig := sharedRig(t)
 	c := kms.NewFromConfig(rig.Config(region))
-	a := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
-	b := createKey(t, c, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
+	a := rig.CreateKey(t, region, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
+	b := rig.CreateKey(t, region, types.KeyUsageTypeSignVerify, types.KeySpecEccNistP256, "")
 	other, err := NewKMS(t.Context(), c, b)
 	if err != nil {
 		t.Fatal(err)

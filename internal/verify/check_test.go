@@ -117,7 +117,7 @@ func TestTampering(t *testing.T) {
 		{
 			name: "key replaced",
 			tamper: func(t *testing.T, w *world, a, _ string) string {
-				other := w.createKey(t, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "")
+				other := w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "")
 				signer, err := kmssign.NewKMS(t.Context(), w.kms, other)
 				if err != nil {
 					t.Fatal(err)
@@ -135,7 +135,7 @@ func TestTampering(t *testing.T) {
 			name:   "trusting another key",
 			tamper: func(t *testing.T, w *world, a, _ string) string { return a },
 			trust: func(t *testing.T, w *world) dsse.Verifier {
-				other := w.createKey(t, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "")
+				other := w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "")
 				v, err := kmssign.NewKMSVerifier(t.Context(), w.kms, other)
 				if err != nil {
 					t.Fatal(err)

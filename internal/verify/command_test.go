@@ -115,12 +115,12 @@ func TestCommandKeys(t *testing.T) {
 	if code, out, errOut := run(t, w, "--region", region, "--public-key", pub, id); code != ExitVerified || !strings.Contains(out, "verified") {
 		t.Fatalf("with the exported key: exit %d: %s%s", code, out, errOut)
 	}
-	w.createKey(t, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "alias/not-for-signing")
+	w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "alias/not-for-signing")
 	code, _, errOut := run(t, w, "--region", region, "--kms-key-id", "alias/not-for-signing", id)
 	if code != ExitError || !strings.Contains(errOut, "has KeyUsage ENCRYPT_DECRYPT: provenance needs an asymmetric key with KeyUsage SIGN_VERIFY") {
 		t.Errorf("a key without SIGN_VERIFY: exit %d: %s", code, errOut)
 	}
-	other := w.createKey(t, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/other")
+	other := w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/other")
 	code, _, errOut = run(t, w, "--region", region, "--kms-key-id", other, id)
 	if code != ExitRejected || !strings.Contains(errOut, "no signature verifies with the trusted key") {
 		t.Errorf("another key: exit %d: %s", code, errOut)

@@ -63,8 +63,8 @@ func newWorld(t *testing.T) *world {
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}}); err != nil {
 		t.Fatal(err)
 	}
-	w.ebsKey = w.createKey(t, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "alias/golden-ebs")
-	w.createKey(t, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/golden-provenance")
+	w.ebsKey = w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeEncryptDecrypt, kmstypes.KeySpecSymmetricDefault, "alias/golden-ebs")
+	w.rig.CreateKey(t, region, kmstypes.KeyUsageTypeSignVerify, kmstypes.KeySpecEccNistP256, "alias/golden-provenance")
 	w.signRef = "alias/golden-provenance"
 	var err error
 	if w.signer, err = kmssign.NewKMS(ctx, w.kms, w.signRef); err != nil {
@@ -76,20 +76,6 @@ func newWorld(t *testing.T) *world {
 	}
 	w.stores = []attestore.Store{st}
 	return w
-}
-
-func (w *world) createKey(t *testing.T, usage kmstypes.KeyUsageType, spec kmstypes.KeySpec, alias string) string {
-	t.Helper()
-	out, err := w.kms.CreateKey(t.Context(), &kms.CreateKeyInput{KeyUsage: usage, KeySpec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if alias != "" {
-		if _, err := w.kms.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return aws.ToString(out.KeyMetadata.Arn)
 }
 
 func (w *world) ssmStore(t *testing.T) attestore.Store {
