@@ -82,22 +82,7 @@ func TestPrepare(t *testing.T) {
 			for k, v := range tt.change {
 				raw[k] = v
 			}
-			var c Config
-			err := c.Prepare(raw)
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Prepare() = %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Prepare() = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Prepare() = %v\nwant it to contain %q", err, w)
-				}
-			}
+			checkPrepare(t, raw, tt.want)
 		})
 	}
 }
@@ -198,22 +183,7 @@ func TestPrepareProvenance(t *testing.T) {
 			for k, v := range tt.top {
 				raw[k] = v
 			}
-			var c Config
-			err := c.Prepare(raw)
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Prepare() = %v", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Prepare() = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Prepare() = %v\nwant it to contain %q", err, w)
-				}
-			}
+			checkPrepare(t, raw, tt.want)
 		})
 	}
 }
@@ -228,5 +198,27 @@ func TestPrepareProvenanceDefaults(t *testing.T) {
 	tmpl, _ := filepath.Glob("*.pkr.hcl") // none in this package: the record then names no template
 	if p.Directory != filepath.Join(wd, "records") || p.RendezvousDir != hardening.DefaultRendezvousDir() || len(p.templates) != len(tmpl) || p.pointerTags != 2 {
 		t.Errorf("directory %q, rendezvous_dir %q, templates %v, pointer tags %d", p.Directory, p.RendezvousDir, p.templates, p.pointerTags)
+	}
+}
+
+// checkPrepare checks that Prepare accepts raw when want is empty, else that
+// its error contains every string of want.
+func checkPrepare(t *testing.T, raw map[string]interface{}, want []string) {
+	t.Helper()
+	var c Config
+	err := c.Prepare(raw)
+	if len(want) == 0 {
+		if err != nil {
+			t.Fatalf("Prepare() = %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("Prepare() = nil, want %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("Prepare() = %v\nwant it to contain %q", err, w)
+		}
 	}
 }
