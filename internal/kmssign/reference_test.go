@@ -28,6 +28,7 @@ func TestParseReference(t *testing.T) {
 			Partition: "aws-us-gov", Region: "us-gov-west-1", Account: "123456789012"}},
 		{"alias/golden", Reference{Kind: Alias, ID: "alias/golden"}},
 		{"alias/team/golden_signing-1", Reference{Kind: Alias, ID: "alias/team/golden_signing-1"}},
+		{"alias/" + strings.Repeat("a", 250), Reference{Kind: Alias, ID: "alias/" + strings.Repeat("a", 250)}},
 		{"arn:aws:kms:eu-west-1:123456789012:alias/golden", Reference{Kind: AliasARN, ID: "arn:aws:kms:eu-west-1:123456789012:alias/golden",
 			Partition: "aws", Region: "eu-west-1", Account: "123456789012"}},
 	}
@@ -63,7 +64,8 @@ func TestParseReferenceRejects(t *testing.T) {
 		"awskms:///alias/golden":            "is not a key id",
 		" alias/golden":                     "is not a key id",
 		"alias/golden\n":                    "is not a key id",
-		"alias/" + strings.Repeat("a", 251): "is not a key id",
+		"alias/" + strings.Repeat("a", 251): "is 257 characters long; KMS allows at most 256",
+		"arn:aws:kms:eu-west-1:123456789012:alias/" + strings.Repeat("a/", 126): "is 258 characters long",
 	}
 	for ref, want := range tests {
 		if _, err := ParseReference(ref); err == nil || !strings.Contains(err.Error(), want) {
