@@ -13,7 +13,7 @@ import (
 const module = "github.com/goldenami/packer-plugin-golden"
 
 // pure packages hold logic only: no Packer SDK, no AWS SDK (DESIGN.md, rules of the house).
-var pure = []string{"internal/benchdoc", "internal/family", "internal/hardening", "internal/iampolicy", "internal/provenance", "internal/tagpolicy"}
+var pure = []string{"internal/benchdoc", "internal/family", "internal/hardening", "internal/iampolicy", "internal/kmsref", "internal/provenance", "internal/tagpolicy"}
 
 // componentRoots are the folders whose packages are Packer components; components never import each other.
 var componentRoots = []string{"builder/", "provisioner/", "post-processor/", "datasource/"}

@@ -19,6 +19,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/awsconfig"
 	"github.com/goldenami/packer-plugin-golden/internal/family"
 	"github.com/goldenami/packer-plugin-golden/internal/imagecopy"
+	"github.com/goldenami/packer-plugin-golden/internal/kmsref"
 	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
 )
 
@@ -157,7 +158,7 @@ func (c *Config) prepareRequirements() []error {
 		c.req.FamilyTags = sealedTags
 	}
 	for _, ref := range c.RequireEncryptedWith {
-		if _, err := kmssign.ParseReference(ref); ref != unknown && err != nil {
+		if _, err := kmsref.Parse(ref); ref != unknown && err != nil {
 			errs = append(errs, fmt.Errorf("require_encrypted_with: %w", err))
 		}
 	}

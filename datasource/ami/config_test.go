@@ -53,6 +53,9 @@ func TestConfigPrepare(t *testing.T) {
 			"require_provenance":        map[string]interface{}{"kms_key_id": "alias/golden-provenance", "public_key_file": pub, "directories": []string{"records"}},
 			"require_hardening_verdict": ">= warn", "max_age": "30d",
 		}},
+		{name: "the AWS managed key, golden-seal's default", raw: map[string]interface{}{"family": "d", "require_encrypted_with": []string{"alias/aws/ebs"}}},
+		{name: "an AWS managed key to verify provenance with", raw: map[string]interface{}{"family": "d", "require_provenance": map[string]interface{}{"kms_key_id": "alias/aws/ebs"}},
+			errs: []string{`require_provenance.kms_key_id: kms key "alias/aws/ebs" is an AWS managed key, which is symmetric and cannot sign`}},
 		{name: "values Packer cannot know at validate time", raw: map[string]interface{}{
 			"family": unknown, "max_age": unknown, "require_hardening_verdict": unknown, "owners": []string{unknown},
 			"require_provenance": map[string]interface{}{"kms_key_id": unknown},

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
+	"github.com/goldenami/packer-plugin-golden/internal/kmsref"
 )
 
 // kmsAPI is what resolving require_encrypted_with needs of KMS.
@@ -21,11 +21,11 @@ type kmsAPI interface {
 func resolveKeys(ctx context.Context, kmsFor func(region string) kmsAPI, region string, refs []string) ([]string, error) {
 	var arns []string
 	for _, s := range refs {
-		ref, err := kmssign.ParseReference(s)
+		ref, err := kmsref.Parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("require_encrypted_with: %w", err)
 		}
-		if ref.Kind == kmssign.KeyARN {
+		if ref.Kind == kmsref.KeyARN {
 			arns = append(arns, s)
 			continue
 		}

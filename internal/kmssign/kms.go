@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/goldenami/packer-plugin-golden/internal/kmsref"
 )
 
 // kmsPublicKeyAPI is what verifying with a KMS key needs.
@@ -100,14 +102,14 @@ func (k *KMS) Sign(ctx context.Context, data []byte) ([]byte, error) {
 	return out.Signature, nil
 }
 
-func parseFor(client kmsPublicKeyAPI, ref string) (Reference, string, error) {
+func parseFor(client kmsPublicKeyAPI, ref string) (kmsref.Reference, string, error) {
 	r, err := ParseReference(ref)
 	if err != nil {
-		return Reference{}, "", err
+		return kmsref.Reference{}, "", err
 	}
 	region := client.Options().Region
 	if r.Region != "" && r.Region != region {
-		return Reference{}, "", fmt.Errorf("kms key %s is in %s but the KMS client is for %s: use a client for %s", ref, r.Region, region, r.Region)
+		return kmsref.Reference{}, "", fmt.Errorf("kms key %s is in %s but the KMS client is for %s: use a client for %s", ref, r.Region, region, r.Region)
 	}
 	return r, region, nil
 }

@@ -105,32 +105,6 @@ func TestPrepareDefaults(t *testing.T) {
 	}
 }
 
-func TestParseKeyRef(t *testing.T) {
-	tests := []struct {
-		in, region string
-		alias, ok  bool
-	}{
-		{in: "0f6e1f3a-3c1d-4a53-9d66-1d2f4c5b6a7e", ok: true},
-		{in: "mrk-1234567890abcdef1234567890abcdef", ok: true},
-		{in: "alias/golden", alias: true, ok: true},
-		{in: "alias/aws/ebs", alias: true, ok: true},
-		{in: "arn:aws:kms:eu-west-1:123456789012:key/0f6e1f3a-3c1d-4a53-9d66-1d2f4c5b6a7e", region: "eu-west-1", ok: true},
-		{in: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef", region: "eu-west-1", ok: true},
-		{in: "arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/golden", region: "us-gov-west-1", alias: true, ok: true},
-		{in: "arn:aws:kms:eu-west-1:123456789012:key/nope"},
-		{in: "arn:aws:kms:eu-west-1:1234:alias/golden"},
-		{in: "golden"},
-		{in: "alias/"},
-		{in: ""},
-	}
-	for _, tt := range tests {
-		ref, err := parseKeyRef(tt.in)
-		if (err == nil) != tt.ok || ref.region != tt.region || ref.alias != tt.alias {
-			t.Errorf("parseKeyRef(%q) = %+v, %v; want region %q alias %v ok %v", tt.in, ref, err, tt.region, tt.alias, tt.ok)
-		}
-	}
-}
-
 func TestPrepareProvenance(t *testing.T) {
 	encrypted := filepath.Join(t.TempDir(), "encrypted.pem")
 	if err := os.WriteFile(encrypted, []byte("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"), 0o600); err != nil {
@@ -151,7 +125,7 @@ func TestPrepareProvenance(t *testing.T) {
 			"s3_prefix": "golden/provenance", "s3_region": "eu-west-1", "s3_kms_key_id": "alias/provenance-bucket", "ssm_prefix": "/golden/provenance", "directory": t.TempDir()}},
 		{name: "two keys", change: map[string]interface{}{"signing_key_file": signingKey(t)}, want: []string{"provenance: kms_key_id and signing_key_file both set: sign with one key"}},
 		{name: "no key", change: map[string]interface{}{"kms_key_id": ""}, want: []string{"provenance: no signing key: set kms_key_id"}},
-		{name: "bad kms key", change: map[string]interface{}{"kms_key_id": "golden"}, want: []string{`provenance: kms_key_id: kms key "golden" is not a key id, key ARN, alias`}},
+		{name: "bad kms key", change: map[string]interface{}{"kms_key_id": "golden"}, want: []string{`provenance: kms_key_id: "golden" is not a KMS key id, key ARN, alias/NAME or alias ARN`}},
 		{name: "managed kms key", change: map[string]interface{}{"kms_key_id": "alias/aws/ebs"}, want: []string{"is an AWS managed key, which is symmetric and cannot sign"}},
 		{name: "missing key file", change: map[string]interface{}{"kms_key_id": "", "signing_key_file": "testdata/none.pem"}, want: []string{"provenance: signing_key_file: open testdata/none.pem"}},
 		{name: "encrypted key file", change: map[string]interface{}{"kms_key_id": "", "signing_key_file": encrypted}, want: []string{"the private key is encrypted (ENCRYPTED PRIVATE KEY): decrypt it first"}},

@@ -11,6 +11,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/family"
 	"github.com/goldenami/packer-plugin-golden/internal/iampolicy"
 	"github.com/goldenami/packer-plugin-golden/internal/imagecopy"
+	"github.com/goldenami/packer-plugin-golden/internal/kmsref"
 	"github.com/goldenami/packer-plugin-golden/internal/provenance"
 )
 
@@ -145,19 +146,18 @@ func (p *policyBuilder) keys(sid string, actions []string, via string, keys []re
 		if unknown(k.ref) {
 			return fmt.Errorf("%s: the key of %s is not known: give the variable it comes from", sid, k.region)
 		}
-		ref, err := parseKeyRef(k.ref)
+		ref, err := kmsref.Parse(k.ref)
 		if err != nil {
 			return fmt.Errorf("%s: %w", sid, err)
 		}
-		region := cmp.Or(ref.region, k.region)
+		region := cmp.Or(ref.Region, k.region)
 		switch {
-		case ref.alias:
-			name := "alias/" + strings.SplitN(ref.raw, "alias/", 2)[1]
-			aliases[name] = append(aliases[name], region)
-		case ref.region != "":
-			arns = append(arns, ref.raw)
+		case ref.IsAlias():
+			aliases[ref.Name] = append(aliases[ref.Name], region)
+		case ref.Region != "":
+			arns = append(arns, ref.ID)
 		default:
-			arns = append(arns, fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", p.partition(region), region, p.account, ref.raw))
+			arns = append(arns, fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", p.partition(region), region, p.account, ref.ID))
 		}
 	}
 	viaRegions := func(regions []string) []string {

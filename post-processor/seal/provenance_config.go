@@ -17,6 +17,7 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/attestore"
 	"github.com/goldenami/packer-plugin-golden/internal/awsconfig"
 	"github.com/goldenami/packer-plugin-golden/internal/hardening"
+	"github.com/goldenami/packer-plugin-golden/internal/kmsref"
 	"github.com/goldenami/packer-plugin-golden/internal/kmssign"
 )
 
@@ -134,7 +135,7 @@ func (p *ProvenanceConfig) prepareStores(bucketRegion string) []error {
 		errs = append(errs, fmt.Errorf("provenance: s3_region: %q is not a region name: use names such as eu-west-1", p.S3Region))
 	}
 	if p.S3KMSKeyID != "" {
-		if _, err := parseKeyRef(p.S3KMSKeyID); err != nil {
+		if _, err := kmsref.Parse(p.S3KMSKeyID); err != nil {
 			errs = append(errs, fmt.Errorf("provenance: s3_kms_key_id: %w", err))
 		}
 	}
