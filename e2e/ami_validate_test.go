@@ -28,15 +28,7 @@ func TestAMIValidate(t *testing.T) {
 	}
 
 	bad := t.TempDir()
-	writeFile(t, filepath.Join(bad, "bad.pkr.hcl"), `
-packer {
-  required_plugins {
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
+	writeFile(t, filepath.Join(bad, "bad.pkr.hcl"), requiredPlugins("golden")+`
 data "golden-ami" "base" {
   family                    = "debian 12, golden"
   owners                    = ["me"]

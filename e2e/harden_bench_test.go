@@ -96,15 +96,7 @@ func BenchmarkHardenScripts(b *testing.B) {
 func benchTemplate(b *testing.B, s *sandboxtest.SSH, provisioners string) string {
 	b.Helper()
 	dir := b.TempDir()
-	text := fmt.Sprintf(`packer {
-  required_plugins {
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
+	text := fmt.Sprintf(requiredPlugins("golden")+`
 source "null" "bench" {
   communicator         = "ssh"
   ssh_host             = "127.0.0.1"

@@ -26,15 +26,7 @@ func hardenTemplate(s *sandboxtest.SSH, dir, body string) string {
 
 // hardenTemplateAt is hardenTemplate for any SSH port and key.
 func hardenTemplateAt(port int, key, dir, body string) string {
-	return fmt.Sprintf(`packer {
-  required_plugins {
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
+	return fmt.Sprintf(requiredPlugins("golden")+`
 source "null" "sandbox" {
   communicator         = "ssh"
   ssh_host             = "127.0.0.1"

@@ -30,7 +30,7 @@ const gshadowRule = "xccdf_org.ssgproject.content_rule_file_permissions_etc_gsha
 // openscap-scanner once, then from the rig's cache), uploads the Debian 12
 // data stream, and runs golden-harden: a few sshd rules, a script that makes
 // /etc/gshadow world-readable, then the scap block given.
-const scapTemplate = sandboxPlugin + `
+var scapTemplate = requiredPlugins("golden") + `
 variable "cache_dir" {
   type = string
 }

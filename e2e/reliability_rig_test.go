@@ -170,19 +170,7 @@ func (e *relEnv) sealTemplate(tp relTemplate) string {
   ssh_port             = %d
   ssh_private_key_file = %q`, tp.SSHPort, tp.SSHKey)
 	}
-	return fmt.Sprintf(`packer {
-  required_plugins {
-    amazon = {
-      source  = "github.com/hashicorp/amazon"
-      version = "= 1.8.1"
-    }
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
+	return fmt.Sprintf(requiredPlugins("amazon", "golden")+`
 source "amazon-ebs" %q {
   region                  = %q
   source_ami              = %q
@@ -228,15 +216,7 @@ build {
 // amazonTemplate is amazon-ebs alone, encrypting the AMI into both regions
 // as the amazon plugin does it: encrypt_boot, ami_regions, region_kms_key_ids.
 func (e *relEnv) amazonTemplate() string {
-	return fmt.Sprintf(`packer {
-  required_plugins {
-    amazon = {
-      source  = "github.com/hashicorp/amazon"
-      version = "= 1.8.1"
-    }
-  }
-}
-
+	return fmt.Sprintf(requiredPlugins("amazon")+`
 source "amazon-ebs" "amazon" {
   region                  = %q
   source_ami              = %q

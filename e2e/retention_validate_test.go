@@ -17,15 +17,7 @@ func TestRetentionValidate(t *testing.T) {
 	pk := packertest.New(t)
 	pk.Env = rig.Env()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "bad.pkr.hcl"), `
-packer {
-  required_plugins {
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
+	writeFile(t, filepath.Join(dir, "bad.pkr.hcl"), requiredPlugins("golden")+`
 source "file" "x" {
   target  = "x.txt"
   content = "x"

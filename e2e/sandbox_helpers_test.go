@@ -11,18 +11,6 @@ import (
 	"github.com/goldenami/packer-plugin-golden/internal/sandbox/sandboxtest"
 )
 
-// sandboxPlugin is the header of every golden-sandbox template here.
-const sandboxPlugin = `
-packer {
-  required_plugins {
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
-`
-
 // sandboxBuild is a folder holding one golden-sandbox template, and a cache
 // folder of its own, so that what a build leaves there is this test's.
 type sandboxBuild struct {
@@ -31,13 +19,13 @@ type sandboxBuild struct {
 	Cache  string // the template's cache_dir
 }
 
-// newSandboxBuild writes template (after sandboxPlugin) into a new folder.
+// newSandboxBuild writes template (after its packer block) into a new folder.
 // Templates declare the variables rootfs_tarball and cache_dir, which vars sets.
 func newSandboxBuild(t *testing.T, template string) *sandboxBuild {
 	t.Helper()
 	sandboxtest.SkipIfShort(t)
 	b := &sandboxBuild{Packer: packertest.New(t), Dir: t.TempDir(), Cache: filepath.Join(t.TempDir(), "cache")}
-	if err := os.WriteFile(filepath.Join(b.Dir, "build.pkr.hcl"), []byte(sandboxPlugin+template), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(b.Dir, "build.pkr.hcl"), []byte(requiredPlugins("golden")+template), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return b

@@ -35,19 +35,7 @@ var secretMarkers = map[string]string{
 // secretsTemplate: amazon-ebs over SSH to the sandbox, golden-harden handing a
 // sensitive variable to a script that prints it, golden-seal with provenance
 // recording the variable by name, and the manifest of golden-seal's artifact.
-const secretsTemplate = `packer {
-  required_plugins {
-    amazon = {
-      source  = "github.com/hashicorp/amazon"
-      version = "= 1.8.1"
-    }
-    golden = {
-      source  = "github.com/goldenami/golden"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
+var secretsTemplate = requiredPlugins("amazon", "golden") + `
 variable "api_token" {
   type      = string
   sensitive = true
